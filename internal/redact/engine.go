@@ -1,0 +1,284 @@
+// Package redact finds secrets in strings and replaces them. Its vocabulary: a detector
+// is a rule that recognises one secret shape; a match is one place a detector fired; a
+// key kind classifies an attribute key (or a `key=` word in text) by what it names.
+//
+// Everything is built at New; Redact on a clean string reads each byte once through
+// table lookups and allocates nothing.
+package redact
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Options configure an Engine.
+type Options struct {
+	// Replacement replaces a secret (default "[REDACTED]").
+	Replacement string
+	// FingerprintKey, when set, appends a keyed digest of the secret to each replacement.
+	FingerprintKey []byte
+	// ValuePatterns are extra regular expressions whose matches are secrets.
+	ValuePatterns []string
+	// KeyPatterns are extra regular expressions naming sensitive attribute keys.
+	KeyPatterns []string
+	// ExemptValues are exact strings never redacted.
+	ExemptValues []string
+}
+
+// Hits counts matches per detector.
+type Hits [NumDetectors]int
+
+// Any reports whether any detector fired.
+func (h *Hits) Any() bool {
+	for _, n := range h {
+		if n != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Engine redacts strings. It is safe for concurrent use.
+type Engine struct {
+	replacement    string
+	urlReplacement string
+	fpKey          []byte
+	valuePatterns  []*regexp.Regexp
+	keyPatterns    []*regexp.Regexp
+	exempt         map[string]struct{}
+}
+
+// fingerprintHexLen is the digest length appended to a replacement: enough to tell
+// secrets apart in one deployment, far too short to recover or brute-force one.
+const fingerprintHexLen = 12
+
+// New compiles the options.
+func New(opts Options) (*Engine, error) {
+	e := &Engine{replacement: opts.Replacement, exempt: map[string]struct{}{}}
+	if e.replacement == "" {
+		e.replacement = "[REDACTED]"
+	}
+	e.urlReplacement = urlSafe(e.replacement)
+	if len(opts.FingerprintKey) > 0 {
+		e.fpKey = slices.Clone(opts.FingerprintKey)
+	}
+	for i, p := range opts.ValuePatterns {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("value pattern %d: %w", i, err)
+		}
+		if re.MatchString("") {
+			return nil, fmt.Errorf("value pattern %d: matches the empty string", i)
+		}
+		e.valuePatterns = append(e.valuePatterns, re)
+	}
+	for i, p := range opts.KeyPatterns {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("key pattern %d: %w", i, err)
+		}
+		e.keyPatterns = append(e.keyPatterns, re)
+	}
+	for _, v := range opts.ExemptValues {
+		e.exempt[v] = struct{}{}
+	}
+	return e, nil
+}
+
+// urlSafe keeps the unreserved URL bytes of the replacement, so `[REDACTED]` becomes
+// `REDACTED` and a redacted URL still parses.
+func urlSafe(r string) string {
+	var b strings.Builder
+	for i := 0; i < len(r); i++ {
+		if c := r[i]; isAlnum(c) || c == '-' || c == '_' || c == '.' || c == '~' {
+			b.WriteByte(c)
+		}
+	}
+	if b.Len() == 0 {
+		return "REDACTED"
+	}
+	return b.String()
+}
+
+// Replacement is the text that replaces a secret.
+func (e *Engine) Replacement() string { return e.replacement }
+
+// KeyKind classifies an attribute key: the built-in rules, then the configured patterns.
+func (e *Engine) KeyKind(key string) KeyKind {
+	if k := ClassifyKey(key); k != KeyPlain {
+		return k
+	}
+	for _, re := range e.keyPatterns {
+		if re.MatchString(key) {
+			return KeySecret
+		}
+	}
+	return KeyPlain
+}
+
+// Exempt reports whether v is configured as never redacted.
+func (e *Engine) Exempt(v string) bool {
+	if len(e.exempt) == 0 {
+		return false
+	}
+	_, ok := e.exempt[v]
+	return ok
+}
+
+// IsReplacement reports whether v is already a replacement this engine produced, so
+// that a second pass (two chained processors) changes nothing.
+func (e *Engine) IsReplacement(v string) bool {
+	for _, r := range [2]string{e.replacement, e.urlReplacement} {
+		if v == r {
+			return true
+		}
+		if e.fpKey != nil && len(v) == len(r)+1+fingerprintHexLen && strings.HasPrefix(v, r) && v[len(r)] == '#' {
+			return true
+		}
+	}
+	return false
+}
+
+// Replace returns the replacement for a whole secret value.
+func (e *Engine) Replace(secret string) string {
+	return e.replace(secret, false)
+}
+
+func (e *Engine) replace(secret string, url bool) string {
+	r := e.replacement
+	sep := "#"
+	if url {
+		r, sep = e.urlReplacement, "-"
+	}
+	if e.fpKey == nil {
+		return r
+	}
+	m := hmac.New(sha256.New, e.fpKey)
+	m.Write([]byte(secret))
+	var sum [sha256.Size]byte
+	return r + sep + hex.EncodeToString(m.Sum(sum[:0]))[:fingerprintHexLen]
+}
+
+// Redact replaces every secret in s. It returns s itself (no copy) when nothing matched;
+// hits counts the matches per detector.
+func (e *Engine) Redact(s string, hits *Hits) (string, bool) {
+	if s == "" || e.Exempt(s) || e.IsReplacement(s) {
+		return s, false
+	}
+	sc := scanner{s: s}
+	sc.scan()
+	for _, re := range e.valuePatterns {
+		for _, loc := range re.FindAllStringIndex(s, -1) {
+			sc.add(match{start: loc[0], end: loc[1], det: Custom})
+		}
+	}
+	if sc.n == 0 {
+		if e.hiddenInEncoding(s) {
+			hits[Encoded]++
+			return e.replace(s, false), true
+		}
+		return s, false
+	}
+	return e.rewrite(s, sc.found(), hits)
+}
+
+// rewrite builds the redacted string from the matches.
+func (e *Engine) rewrite(s string, ms []match, hits *Hits) (string, bool) {
+	slices.SortFunc(ms, func(a, b match) int { return a.start - b.start })
+	var out strings.Builder
+	out.Grow(len(s))
+	last := 0
+	changed := false
+	for i := 0; i < len(ms); i++ {
+		m := ms[i]
+		// merge overlapping matches into one replacement
+		for i+1 < len(ms) && ms[i+1].start < m.end {
+			if ms[i+1].end > m.end {
+				m.end = ms[i+1].end
+			}
+			i++
+		}
+		if m.start < last {
+			m.start = last
+		}
+		secret := s[m.start:m.end]
+		if secret == "" || e.Exempt(secret) || e.IsReplacement(secret) {
+			continue
+		}
+		out.WriteString(s[last:m.start])
+		out.WriteString(e.replace(secret, m.url))
+		last = m.end
+		hits[m.det]++
+		changed = true
+	}
+	if !changed {
+		return s, false
+	}
+	out.WriteString(s[last:])
+	return out.String(), true
+}
+
+// hiddenInEncoding looks through percent-encoding for a secret the plain scan cannot
+// see (`access_token%3Dabc`, `Bearer%20eyJ…`). Only strings with an escape that hides a
+// separator pay for the decode.
+func (e *Engine) hiddenInEncoding(s string) bool {
+	if !hasEncodedSeparator(s) {
+		return false
+	}
+	dec := percentDecode(s)
+	if dec == s {
+		return false
+	}
+	sc := scanner{s: dec}
+	sc.scan()
+	return sc.n > 0
+}
+
+func hasEncodedSeparator(s string) bool {
+	for i := strings.IndexByte(s, '%'); i >= 0 && i+2 < len(s); {
+		switch s[i+1] {
+		case '2', '3', '5', '7', '0':
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '%')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+func percentDecode(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			b.WriteByte(unhex(s[i+1])<<4 | unhex(s[i+2]))
+			i += 2
+			continue
+		}
+		if s[i] == '+' {
+			b.WriteByte(' ')
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return (c >= '0' && c <= '9') || (c|0x20 >= 'a' && c|0x20 <= 'f')
+}
+
+func unhex(c byte) byte {
+	if c <= '9' {
+		return c - '0'
+	}
+	return c | 0x20 - 'a' + 10
+}

@@ -1,0 +1,184 @@
+package client
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// handshakeTimeout bounds a WebSocket handshake when the caller set no deadline.
+const handshakeTimeout = 30 * time.Second
+
+// errUpgradeRequired is a 426 handshake answer: the server wants HTTP instead.
+var errUpgradeRequired = errors.New("websocket upgrade required (http 426)")
+
+// wsURL is {base}/responses with http→ws, https→wss.
+func (c *Client) wsURL() *url.URL {
+	u := c.endpointURL(endpointResponses)
+	if u.Scheme == "https" {
+		u.Scheme = "wss"
+	} else {
+		u.Scheme = "ws"
+	}
+	return u
+}
+
+func credsKey(c Credentials) string { return c.Token + "\x00" + c.AccountID }
+
+// sendWebSocket performs one send over the cached connection, opening it first when
+// there is none or when it was opened with other credentials.
+func (c *Client) sendWebSocket(ctx context.Context, cs *callState, req *ResponseRequest, aa attemptAuth) (*Response, *unauthorized, error) {
+	c.wsMu.Lock()
+	defer c.wsMu.Unlock()
+	creds, err := c.auth.Credentials(ctx)
+	if err != nil {
+		return nil, nil, &Error{Op: "websocket /responses", Err: err}
+	}
+	// The server authenticated the handshake; new credentials need a new one.
+	if c.ws != nil && (aa.retryAfter401 || c.wsCredsKey != credsKey(creds)) {
+		c.dropWS()
+	}
+	reused := c.ws != nil
+	if !reused {
+		if u, err := c.dialWS(ctx, cs, creds, aa); u != nil || err != nil {
+			return nil, u, err
+		}
+	}
+	resp, sentNothing, err := c.wsRequest(ctx, cs, creds, req, reused)
+	if err != nil && reused && sentNothing && ctx.Err() == nil {
+		// The server may have closed the idle cached connection: one fresh handshake.
+		if u, err := c.dialWS(ctx, cs, creds, aa); u != nil || err != nil {
+			return nil, u, err
+		}
+		resp, _, err = c.wsRequest(ctx, cs, creds, req, false)
+	}
+	return resp, nil, err
+}
+
+// dialWS opens the connection: one websocket_connect per handshake attempt, with
+// transport retries for 5xx and network errors. A 401 goes back to the recovery; a
+// 426 returns errUpgradeRequired.
+func (c *Client) dialWS(ctx context.Context, cs *callState, creds Credentials, aa attemptAuth) (*unauthorized, error) {
+	const op = "GET /responses (websocket)"
+	u := c.wsURL()
+	for attempt := 0; ; attempt++ {
+		h := http.Header{}
+		a := aa
+		a.headerAttached = setAuth(h, creds)
+		rec := &opRecord{name: OpWebSocketConnect, start: time.Now(), creds: creds, model: cs.model,
+			endpoint: endpointResponses, method: http.MethodGet, url: safeURL(u), auth: &a,
+			reused: boolPtr(false), reauth: boolPtr(aa.retryAfter401)}
+
+		// The connection outlives this call's context, so the handshake runs on a
+		// detached context that the caller's cancellation still aborts.
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handshakeTimeout)
+		stop := context.AfterFunc(ctx, cancel)
+		conn, resp, err := websocket.Dial(hctx, u.String(), &websocket.DialOptions{HTTPClient: c.httpClient, HTTPHeader: h})
+		stop()
+		cancel()
+		rec.end = time.Now()
+		if err == nil {
+			conn.SetReadLimit(maxSSELine)
+			c.ws, c.wsCredsKey = conn, credsKey(creds)
+			rec.status, rec.success = http.StatusSwitchingProtocols, boolPtr(true)
+			c.emit(ctx, cs, rec)
+			return nil, nil
+		}
+		rec.success = boolPtr(false)
+		status := 0
+		if resp != nil && resp.StatusCode != http.StatusSwitchingProtocols {
+			status = resp.StatusCode
+			rec.status, rec.evidence = status, EvidenceFromHeader(resp.Header)
+			rec.errMsg, rec.errType = httpErrorMessage(status), strconv.Itoa(status)
+		} else {
+			rec.errMsg, rec.errType = networkErrorLabel(ctx, err)
+		}
+		c.emit(ctx, cs, rec)
+		switch {
+		case status == http.StatusUnauthorized:
+			return &unauthorized{op: op, status: status, evidence: rec.evidence, creds: creds}, nil
+		case status == http.StatusUpgradeRequired:
+			return nil, errUpgradeRequired
+		case (status == 0 || retryableStatus(status)) && ctx.Err() == nil && attempt < c.maxRetries:
+			if err := c.sleep(ctx, attempt); err != nil {
+				return nil, &Error{Op: op, Err: err}
+			}
+		case status != 0:
+			return nil, &Error{Op: op, Status: status, Evidence: rec.evidence}
+		default:
+			return nil, &Error{Op: op, Err: errors.New(rec.errMsg)}
+		}
+	}
+}
+
+// wsRequest sends one response.create frame and reads events until the terminal
+// one: one websocket_request operation. sentNothing reports a failure before any
+// event arrived, which a fresh connection may fix.
+func (c *Client) wsRequest(ctx context.Context, cs *callState, creds Credentials, req *ResponseRequest, reused bool) (_ *Response, sentNothing bool, _ error) {
+	const op = "websocket response.create"
+	rec := &opRecord{name: OpWebSocketRequest, start: time.Now(), creds: creds, model: cs.model,
+		url: safeURL(c.wsURL()), reused: boolPtr(reused)}
+	finish := func(err error, label, typ string) {
+		rec.end = time.Now()
+		rec.success = boolPtr(err == nil)
+		rec.errMsg, rec.errType = label, typ
+		c.emit(ctx, cs, rec)
+	}
+	body, err := req.body(map[string]any{"type": "response.create"})
+	if err != nil {
+		return nil, false, err
+	}
+	if err := c.ws.Write(ctx, websocket.MessageText, body); err != nil {
+		c.dropWS()
+		msg, typ := networkErrorLabel(ctx, err)
+		finish(err, msg, typ)
+		return nil, true, &Error{Op: op, Err: errors.New(msg)}
+	}
+	st := &streamState{onEvent: req.OnEvent}
+	events := 0
+	for {
+		typ, data, err := c.ws.Read(ctx)
+		if err != nil {
+			// A failed read leaves the connection unusable.
+			c.dropWS()
+			msg, etyp := networkErrorLabel(ctx, err)
+			if ctx.Err() == nil {
+				msg, etyp = "connection closed before a terminal event", "stream_incomplete"
+			}
+			finish(err, msg, etyp)
+			return nil, events == 0, &Error{Op: op, Err: ErrStreamIncomplete}
+		}
+		if typ != websocket.MessageText {
+			continue
+		}
+		events++
+		terminal, herr := st.handle("", data)
+		if herr != nil {
+			var failed *ResponseFailedError
+			if !errors.As(herr, &failed) {
+				// A malformed frame means we lost track of the stream.
+				c.dropWS()
+			}
+			msg, etyp := streamErrorLabel(ctx, herr)
+			finish(herr, msg, etyp)
+			return nil, false, &Error{Op: op, Err: herr}
+		}
+		if terminal {
+			finish(nil, "", "")
+			return st.done, false, nil
+		}
+	}
+}
+
+// dropWS abandons the cached connection without a close handshake.
+func (c *Client) dropWS() {
+	if c.ws != nil {
+		_ = c.ws.CloseNow()
+		c.ws = nil
+	}
+}

@@ -122,19 +122,9 @@ func WithAppVersion(v string) Option { return func(o *options) { o.session.appVe
 func New(baseURL string, opts ...Option) (*Client, error) {
 	base, err := url.Parse(strings.TrimRight(baseURL, "/"))
 	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
-		return nil, fmt.Errorf("base URL must be an absolute http(s) URL, got %q", baseURL)
+		return nil, errors.New("base URL must be an absolute http(s) URL such as https://api.openai.com/v1")
 	}
-	o := options{
-		transport:  TransportHTTP,
-		maxRetries: 2,
-		backoff:    defaultBackoff,
-		session: session{
-			conversationID: uuid.NewString(),
-			appVersion:     Version,
-			originator:     "authobs_client",
-			terminalType:   os.Getenv("TERM"),
-		},
-	}
+	o := defaultOptions()
 	for _, opt := range opts {
 		opt(&o)
 	}
@@ -151,17 +141,10 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	if o.httpClient == nil {
 		o.httpClient = &http.Client{}
 	}
-	if o.tracerProvider == nil {
-		o.tracerProvider = otel.GetTracerProvider()
-	}
-	if o.loggerProvider == nil {
-		o.loggerProvider = global.GetLoggerProvider()
-	}
 	providerKeyFromEnv := false
 	if k, ok := o.auth.(*APIKey); ok {
 		providerKeyFromEnv = k.fromEnv
 	}
-	env := readEnvFlags(providerKeyFromEnv)
 	return &Client{
 		base:       base,
 		auth:       o.auth,
@@ -170,14 +153,40 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		model:      o.model,
 		maxRetries: max(o.maxRetries, 0),
 		backoff:    o.backoff,
-		tel: &telemetry{
-			tracer:  o.tracerProvider.Tracer(instrumentationName, trace.WithInstrumentationVersion(Version)),
-			logger:  o.loggerProvider.Logger(instrumentationName, otellog.WithInstrumentationVersion(Version)),
-			session: o.session,
-			env:     env,
-			report:  newBugReport(env),
-		},
+		tel:        o.newTelemetry(providerKeyFromEnv),
 	}, nil
+}
+
+func defaultOptions() options {
+	return options{
+		transport:  TransportHTTP,
+		maxRetries: 2,
+		backoff:    defaultBackoff,
+		session: session{
+			conversationID: uuid.NewString(),
+			appVersion:     Version,
+			originator:     "authobs_client",
+			terminalType:   os.Getenv("TERM"),
+		},
+	}
+}
+
+func (o *options) newTelemetry(providerKeyFromEnv bool) *telemetry {
+	tp, lp := o.tracerProvider, o.loggerProvider
+	if tp == nil {
+		tp = otel.GetTracerProvider()
+	}
+	if lp == nil {
+		lp = global.GetLoggerProvider()
+	}
+	env := readEnvFlags(providerKeyFromEnv)
+	return &telemetry{
+		tracer:  tp.Tracer(instrumentationName, trace.WithInstrumentationVersion(Version)),
+		logger:  lp.Logger(instrumentationName, otellog.WithInstrumentationVersion(Version)),
+		session: o.session,
+		env:     env,
+		report:  newBugReport(env),
+	}
 }
 
 // BugReport returns the bug-report view (auth_*, auth_401_*, auth_recovery_*).

@@ -1,0 +1,78 @@
+package mockapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestWebSocketReusesOneConnection(t *testing.T) {
+	e := newEnv(t, Options{})
+	c, resp := e.dial("success", testAPIKey)
+	require.NotNil(t, c)
+	assertEvidence(t, resp.Header)
+
+	var ids []any
+	for range 2 {
+		events := e.roundTrip(c)
+		assert.Equal(t, "response.created", events[0]["type"])
+		last := events[len(events)-1]
+		require.Equal(t, "response.completed", last["type"])
+		var text strings.Builder
+		for _, ev := range events {
+			if ev["type"] == "response.output_text.delta" {
+				text.WriteString(ev["delta"].(string))
+			}
+		}
+		assert.Equal(t, replyText("success", "websocket"), text.String())
+		ids = append(ids, last["response"].(map[string]any)["id"])
+	}
+	assert.NotEqual(t, ids[0], ids[1], "each request is its own response")
+
+	// A frame that is not a response.create gets an error event; the connection survives it.
+	require.NoError(t, c.Write(e.ctx, websocket.MessageText, []byte(`{"type":"session.update"}`)))
+	_, data, err := c.Read(e.ctx)
+	require.NoError(t, err)
+	assert.Contains(t, string(data), `"type":"error"`)
+	assert.Contains(t, string(data), `"status":400`)
+	events := e.roundTrip(c)
+	assert.Equal(t, "response.completed", events[len(events)-1]["type"])
+
+	var kinds []string
+	for _, r := range e.s.Requests() {
+		kinds = append(kinds, r.Kind+":"+strconv.Itoa(r.Status))
+	}
+	assert.Equal(t, []string{
+		"websocket_handshake:101", "websocket_request:200", "websocket_request:200",
+		"websocket_request:400", "websocket_request:200",
+	}, kinds)
+}
+
+func TestCloseEndsOpenWebSockets(t *testing.T) {
+	e := newEnv(t, Options{})
+	c, _ := e.dial("success", testAPIKey)
+	require.NotNil(t, c)
+	e.roundTrip(c)
+
+	done := make(chan struct{})
+	go func() {
+		e.s.Close()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not end the open WebSocket")
+	}
+	_, _, err := c.Read(e.ctx)
+	assert.Error(t, err, "the client sees the connection end")
+
+	_, resp := e.dial("success", testAPIKey)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "no new WebSockets after Close")
+}

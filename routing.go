@@ -1,0 +1,221 @@
+package authobsprocessor // import "github.com/authobs/authobsprocessor"
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/authobs/authobsprocessor/internal/redact"
+)
+
+// personalKind marks personal data: kept on log_only, dropped on trace_safe, where some
+// source values leave a derived fact behind (contract §4).
+type personalKind uint8
+
+const (
+	notPersonal personalKind = iota
+	personalDrop
+	personalPrompt       // → prompt_length
+	personalArguments    // → arguments_length
+	personalOutput       // → output_length, output_line_count
+	personalMCPServers   // → mcp_server_count
+	personalActiveProfil // → active_profile_present
+)
+
+// keyRule is everything the policy knows about one attribute key on this route. Rules
+// for known keys are built at start-up; unknown keys are classified once and cached.
+type keyRule struct {
+	evidence evidenceKind
+	enum     map[string]struct{}
+	// allowed: kept on auth operations on trace_safe (the §3 allowlist).
+	allowed bool
+	// personal: dropped on trace_safe (unless allowed by configuration).
+	personal personalKind
+	// drop: removed from every item on this route (configuration).
+	drop bool
+	// secret: the whole value is a secret (key-based redaction); evidence keys never are.
+	secret redact.KeyKind
+	// errorText: free text that may quote an HTTP failure (error.message).
+	errorText bool
+	// secretInKey: the key itself contains a secret; the attribute is dropped.
+	secretInKey bool
+}
+
+// Keys of contract §3 with their evidence kinds. Every auth.* key has an underscore
+// twin among the bug-report tags (auth_request_id …), validated the same way.
+var evidenceKeys = map[string]keyRule{
+	"duration_ms":                     {evidence: evCount},
+	"http.response.status_code":       {evidence: evStatus},
+	"success":                         {evidence: evBool},
+	"attempt":                         {evidence: evCount},
+	"endpoint":                        {evidence: evEndpoint},
+	"auth.header_attached":            {evidence: evBool},
+	"auth.header_name":                {evidence: evHeaderName},
+	"auth.retry_after_unauthorized":   {evidence: evBool},
+	"auth.recovery_mode":              {evidence: evEnum, enum: enumRecoveryMode},
+	"auth.recovery_phase":             {evidence: evEnum, enum: enumRecoveryPhase},
+	"auth.connection_reused":          {evidence: evBool},
+	"auth.reauth":                     {evidence: evBool},
+	"auth.request_id":                 {evidence: evRequestID},
+	"auth.cf_ray":                     {evidence: evCFRay},
+	"auth.error":                      {evidence: evClassification},
+	"auth.error_code":                 {evidence: evClassification},
+	"auth.mode":                       {evidence: evEnum, enum: enumAuthMode},
+	"auth.step":                       {evidence: evEnum, enum: enumStep},
+	"auth.outcome":                    {evidence: evEnum, enum: enumOutcome},
+	"auth.recovery_reason":            {evidence: evEnum, enum: enumReason},
+	"auth.state_changed":              {evidence: evBool},
+	"auth.env_openai_api_key_present": {evidence: evBool},
+	"auth.env_codex_api_key_present":  {evidence: evBool},
+	"auth.env_codex_api_key_enabled":  {evidence: evBool},
+	"auth.env_provider_key_present":   {evidence: evBool},
+	"auth.env_refresh_token_url_override_present": {evidence: evBool},
+	"auth.env_provider_key_name":                  {evidence: evProviderKeyName},
+	"auth_mode":                                   {evidence: evEnum, enum: enumCodexAuthMode},
+	// bug-report tags that have no dotted twin
+	"auth_401_request_id":            {evidence: evRequestID},
+	"auth_401_cf_ray":                {evidence: evCFRay},
+	"auth_401_error":                 {evidence: evClassification},
+	"auth_401_error_code":            {evidence: evClassification},
+	"auth_recovery_outcome":          {evidence: evEnum, enum: enumOutcome},
+	"auth_recovery_followup_success": {evidence: evBool},
+	"auth_recovery_followup_status":  {evidence: evStatus},
+}
+
+// sessionKeys are the common session metadata of contract §3 (free strings: redacted,
+// not validated).
+var sessionKeys = []string{"event.name", "event.timestamp", "conversation.id", "app.version", "originator", "terminal.type", "model", "slug"}
+
+// derivedKeys are the safe facts left in place of personal data.
+var derivedKeys = []string{"prompt_length", "arguments_length", "output_length", "output_line_count", "mcp_server_count", "active_profile_present"}
+
+var personalKeys = map[string]personalKind{
+	"user.email": personalDrop, "user.account_id": personalDrop, "enduser.id": personalDrop, "user.id": personalDrop,
+	"prompt": personalPrompt, "arguments": personalArguments, "output": personalOutput,
+	"mcp_server": personalDrop, "mcp_server_origin": personalDrop, "mcp_servers": personalMCPServers,
+	"active_profile": personalActiveProfil, "host.name": personalDrop, "cwd": personalDrop,
+}
+
+// allowedPrefixes are the semantic-convention namespaces kept on auth operations.
+var allowedPrefixes = []string{"http.", "url.", "server."}
+
+// maxCachedKeys bounds the cache of classified unknown keys, so hostile input with
+// endless distinct keys costs CPU, never unbounded memory.
+const maxCachedKeys = 8192
+
+// policy holds the key rules of one processor instance.
+type policy struct {
+	route  Route
+	known  map[string]*keyRule
+	engine *redact.Engine
+	cache  sync.Map // string → *keyRule
+	cached atomic.Int32
+	// spanOps and eventOps map names to operations.
+	spanOps  map[string]operation
+	eventOps map[string]operation
+	allow    map[string]bool
+}
+
+func newPolicy(cfg *Config, engine *redact.Engine) *policy {
+	p := &policy{
+		route:    cfg.Route,
+		known:    map[string]*keyRule{},
+		engine:   engine,
+		spanOps:  map[string]operation{},
+		eventOps: map[string]operation{},
+		allow:    map[string]bool{},
+	}
+	for _, m := range cfg.Operations.matchers() {
+		for _, n := range m.matcher.SpanNames {
+			p.spanOps[n] = m.op
+		}
+		for _, n := range m.matcher.EventNames {
+			p.eventOps[n] = m.op
+		}
+	}
+	routeAttrs := cfg.Attributes.TraceSafe
+	if cfg.Route == RouteLogOnly {
+		routeAttrs = cfg.Attributes.LogOnly
+	}
+	for k, r := range evidenceKeys {
+		r.allowed = true
+		p.known[k] = &r
+		if strings.HasPrefix(k, "auth.") {
+			twin := r
+			p.known["auth_"+k[len("auth."):]] = &twin
+		}
+	}
+	for _, k := range append(append([]string{}, sessionKeys...), derivedKeys...) {
+		p.known[k] = &keyRule{allowed: true}
+	}
+	p.known["error.message"] = &keyRule{allowed: true, errorText: true}
+	p.known["error.type"] = &keyRule{allowed: true}
+	for k, kind := range personalKeys {
+		r := p.classify(k)
+		r.personal = kind
+		p.known[k] = r
+	}
+	for _, k := range routeAttrs.Allow {
+		r := p.ruleFor(k)
+		r.allowed, r.personal = true, notPersonal
+		p.allow[k] = true
+	}
+	for _, k := range routeAttrs.Drop {
+		r := p.ruleFor(k)
+		r.drop = true
+	}
+	return p
+}
+
+// ruleFor returns the start-up rule for k, creating it from the generic classification.
+func (p *policy) ruleFor(k string) *keyRule {
+	if r, ok := p.known[k]; ok {
+		return r
+	}
+	r := p.classify(k)
+	p.known[k] = r
+	return r
+}
+
+// classify derives the rule of a key that is not in the contract.
+func (p *policy) classify(k string) *keyRule {
+	r := &keyRule{secret: p.engine.KeyKind(k)}
+	var hits redact.Hits
+	_, r.secretInKey = p.engine.Redact(k, &hits)
+	for _, prefix := range allowedPrefixes {
+		if strings.HasPrefix(k, prefix) {
+			r.allowed = true
+		}
+	}
+	if strings.HasPrefix(k, "user.") || strings.HasPrefix(k, "enduser.") {
+		r.personal = personalDrop
+	}
+	return r
+}
+
+// rule returns the rule for an attribute key: a start-up table lookup, else the cache.
+func (p *policy) rule(k string) *keyRule {
+	if r, ok := p.known[k]; ok {
+		return r
+	}
+	if r, ok := p.cache.Load(k); ok {
+		return r.(*keyRule)
+	}
+	r := p.classify(k)
+	if p.cached.Load() < maxCachedKeys {
+		if _, loaded := p.cache.LoadOrStore(strings.Clone(k), r); !loaded {
+			p.cached.Add(1)
+		}
+	}
+	return r
+}
+
+// operationOfSpan classifies a span by its name.
+func (p *policy) operationOfSpan(name string) operation {
+	return p.spanOps[name]
+}
+
+// operationOfEvent classifies a log record or span event by its `event.name` value.
+func (p *policy) operationOfEvent(eventName string) operation {
+	return p.eventOps[eventName]
+}

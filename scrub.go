@@ -1,0 +1,221 @@
+package authobsprocessor // import "github.com/authobs/authobsprocessor"
+
+import (
+	"strings"
+	"unicode/utf8"
+	"unsafe"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+
+	"github.com/authobs/authobsprocessor/internal/redact"
+)
+
+// maxDepth bounds recursion into nested maps and slices; anything deeper is replaced
+// whole (fail closed) instead of being inspected.
+const maxDepth = 32
+
+// derived collects the facts that replace personal data on trace_safe.
+type derived struct {
+	set                                  uint8
+	promptLen, argsLen, outLen, outLines int64
+	mcpCount                             int64
+}
+
+const (
+	hasPrompt uint8 = 1 << iota
+	hasArgs
+	hasOutput
+	hasMCP
+	hasProfile
+)
+
+func (d *derived) note(kind personalKind, v pcommon.Value) {
+	switch kind {
+	case personalPrompt:
+		if s, ok := plainText(v); ok {
+			d.promptLen, d.set = int64(utf8.RuneCountInString(s)), d.set|hasPrompt
+		}
+	case personalArguments:
+		if s, ok := plainText(v); ok {
+			d.argsLen, d.set = int64(utf8.RuneCountInString(s)), d.set|hasArgs
+		}
+	case personalOutput:
+		if s, ok := plainText(v); ok {
+			d.outLen, d.set = int64(utf8.RuneCountInString(s)), d.set|hasOutput
+			d.outLines = 0
+			if s != "" {
+				d.outLines = int64(strings.Count(s, "\n")) + 1
+			}
+		}
+	case personalMCPServers:
+		switch v.Type() {
+		case pcommon.ValueTypeSlice:
+			d.mcpCount, d.set = int64(v.Slice().Len()), d.set|hasMCP
+		case pcommon.ValueTypeStr:
+			n := int64(0)
+			for _, part := range strings.Split(v.Str(), ",") {
+				if strings.TrimSpace(part) != "" {
+					n++
+				}
+			}
+			d.mcpCount, d.set = n, d.set|hasMCP
+		}
+	case personalActiveProfil:
+		if v.Type() != pcommon.ValueTypeEmpty && v.AsString() != "" {
+			d.set |= hasProfile
+		}
+	}
+}
+
+// plainText returns a string value that is real text, not an upstream redaction marker
+// (Codex exports `prompt` as `[REDACTED]` and sends prompt_length itself).
+func plainText(v pcommon.Value) (string, bool) {
+	if v.Type() != pcommon.ValueTypeStr {
+		return "", false
+	}
+	s := v.Str()
+	return s, s != "[REDACTED]"
+}
+
+// apply adds the derived facts the item does not carry already.
+func (d *derived) apply(m pcommon.Map) {
+	putInt := func(bit uint8, k string, n int64) {
+		if d.set&bit != 0 {
+			if _, ok := m.Get(k); !ok {
+				m.PutInt(k, n)
+			}
+		}
+	}
+	putInt(hasPrompt, "prompt_length", d.promptLen)
+	putInt(hasArgs, "arguments_length", d.argsLen)
+	putInt(hasOutput, "output_length", d.outLen)
+	putInt(hasOutput, "output_line_count", d.outLines)
+	putInt(hasMCP, "mcp_server_count", d.mcpCount)
+	if d.set&hasProfile != 0 {
+		if _, ok := m.Get("active_profile_present"); !ok {
+			m.PutBool("active_profile_present", true)
+		}
+	}
+}
+
+// scrub redacts every string inside v: value detectors on strings and bytes, key rules
+// on nested map keys, recursively up to maxDepth.
+func (p *authobsProcessor) scrub(v pcommon.Value, depth int, c *counters) {
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		if out, changed := p.engine.Redact(v.Str(), &c.hits); changed && p.enforce {
+			v.SetStr(out)
+		}
+	case pcommon.ValueTypeBytes:
+		raw := v.Bytes().AsRaw()
+		if len(raw) == 0 {
+			return
+		}
+		// read the bytes in place; only a hit pays for a copy
+		if out, changed := p.engine.Redact(unsafe.String(&raw[0], len(raw)), &c.hits); changed && p.enforce {
+			v.SetEmptyBytes().FromRaw([]byte(out))
+		}
+	case pcommon.ValueTypeMap:
+		if depth >= maxDepth {
+			p.failClosedValue(v, c)
+			return
+		}
+		v.Map().RemoveIf(func(k string, nv pcommon.Value) bool {
+			return p.scrubEntry(k, nv, depth+1, c)
+		})
+	case pcommon.ValueTypeSlice:
+		if depth >= maxDepth {
+			p.failClosedValue(v, c)
+			return
+		}
+		s := v.Slice()
+		for i := 0; i < s.Len(); i++ {
+			p.scrub(s.At(i), depth+1, c)
+		}
+	}
+}
+
+// scrubEntry applies the key rules to one nested map entry; it reports whether the
+// entry must go (a secret in the key itself).
+func (p *authobsProcessor) scrubEntry(k string, v pcommon.Value, depth int, c *counters) bool {
+	rule := p.policy.rule(k)
+	if rule.secretInKey {
+		c.dropped[dropSecretInKey]++
+		return p.enforce
+	}
+	if rule.secret != redact.KeyPlain {
+		p.replaceSecret(v, rule.secret, depth, c)
+		return false
+	}
+	p.scrub(v, depth, c)
+	return false
+}
+
+// replaceSecret replaces every scalar inside a value held under a secret-naming key.
+func (p *authobsProcessor) replaceSecret(v pcommon.Value, kind redact.KeyKind, depth int, c *counters) {
+	det := redact.SensitiveKey
+	if kind == redact.KeyCookie {
+		det = redact.Cookie
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeStr:
+		s := v.Str()
+		if s == "" || p.engine.IsReplacement(s) || p.engine.Exempt(s) {
+			return
+		}
+		c.hits[det]++
+		if p.enforce {
+			v.SetStr(p.engine.Replace(s))
+		}
+	case pcommon.ValueTypeBytes, pcommon.ValueTypeInt, pcommon.ValueTypeDouble:
+		c.hits[det]++
+		if p.enforce {
+			v.SetStr(p.engine.Replace(v.AsString()))
+		}
+	case pcommon.ValueTypeMap:
+		if depth >= maxDepth {
+			p.failClosedValue(v, c)
+			return
+		}
+		v.Map().Range(func(_ string, nv pcommon.Value) bool {
+			p.replaceSecret(nv, kind, depth+1, c)
+			return true
+		})
+	case pcommon.ValueTypeSlice:
+		if depth >= maxDepth {
+			p.failClosedValue(v, c)
+			return
+		}
+		s := v.Slice()
+		for i := 0; i < s.Len(); i++ {
+			p.replaceSecret(s.At(i), kind, depth+1, c)
+		}
+	}
+}
+
+// failClosedValue replaces a value that cannot be inspected safely.
+func (p *authobsProcessor) failClosedValue(v pcommon.Value, c *counters) {
+	c.failClosed[failDepth]++
+	if p.enforce {
+		v.SetStr(p.engine.Replacement())
+	}
+}
+
+// scrubString redacts a string field (span name, status message, event name) and
+// returns the value to store and whether it changed.
+func (p *authobsProcessor) scrubString(s string, c *counters) (string, bool) {
+	out, changed := p.engine.Redact(s, &c.hits)
+	return out, changed && p.enforce
+}
+
+// scrubErrorText reduces an HTTP failure to `http <code>` and redacts other text.
+func (p *authobsProcessor) scrubErrorText(s string, c *counters) (string, bool) {
+	if code, ok := httpFailureCode(s); ok {
+		if msg := httpMessage(code); msg != s {
+			c.normalized[normErrorMessage]++
+			return msg, p.enforce
+		}
+		return s, false
+	}
+	return p.scrubString(s, c)
+}

@@ -1,0 +1,113 @@
+package authobsprocessor // import "github.com/authobs/authobsprocessor"
+
+import (
+	"context"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/authobs/authobsprocessor/internal/metadata"
+	"github.com/authobs/authobsprocessor/internal/redact"
+)
+
+type signal uint8
+
+const (
+	sigTraces signal = iota
+	sigLogs
+	sigMetrics
+	numSignals
+)
+
+var signalNames = [numSignals]string{"traces", "logs", "metrics"}
+
+type dropReason uint8
+
+const (
+	dropAllowlist dropReason = iota
+	dropPersonal
+	dropInvalidEvidence
+	dropConfigured
+	dropSecretInKey
+	numDropReasons
+)
+
+var dropReasonNames = [numDropReasons]string{"allowlist", "personal_data", "invalid_evidence", "configured", "secret_in_key"}
+
+type failReason uint8
+
+const (
+	failPanic failReason = iota
+	failDepth
+	numFailReasons
+)
+
+var failReasonNames = [numFailReasons]string{"internal_error", "nesting_depth"}
+
+// counters accumulate one batch's counts on the stack; they reach the meter once per batch.
+type counters struct {
+	items      [numOperations]int64
+	dropped    [numDropReasons]int64
+	hits       redact.Hits
+	normalized [numNormalizeKinds]int64
+	failClosed [numFailReasons]int64
+}
+
+// telemetry holds the instruments and every attribute set they are recorded with,
+// built once so recording costs no allocation for attributes.
+type telemetry struct {
+	tb         *metadata.TelemetryBuilder
+	items      [numSignals][numOperations]metric.AddOption
+	dropped    [numSignals][numDropReasons]metric.AddOption
+	redacted   [numSignals][redact.NumDetectors]metric.AddOption
+	normalized [numSignals][numNormalizeKinds]metric.AddOption
+	failClosed [numSignals][numFailReasons]metric.AddOption
+}
+
+func newTelemetry(tb *metadata.TelemetryBuilder) *telemetry {
+	t := &telemetry{tb: tb}
+	opt := func(sig signal, key, value string) metric.AddOption {
+		return metric.WithAttributeSet(attribute.NewSet(attribute.String("signal", signalNames[sig]), attribute.String(key, value)))
+	}
+	for s := range numSignals {
+		for o := range numOperations {
+			t.items[s][o] = opt(s, "operation", o.String())
+		}
+		for r := range numDropReasons {
+			t.dropped[s][r] = opt(s, "reason", dropReasonNames[r])
+		}
+		for d := range redact.NumDetectors {
+			t.redacted[s][d] = opt(s, "detector", d.String())
+		}
+		for k := range numNormalizeKinds {
+			t.normalized[s][k] = opt(s, "kind", normalizeKindNames[k])
+		}
+		for r := range numFailReasons {
+			t.failClosed[s][r] = opt(s, "reason", failReasonNames[r])
+		}
+	}
+	return t
+}
+
+func (t *telemetry) record(ctx context.Context, sig signal, c *counters) {
+	add := func(inst metric.Int64Counter, n int64, o metric.AddOption) {
+		if n != 0 {
+			inst.Add(ctx, n, o)
+		}
+	}
+	for o, n := range c.items {
+		add(t.tb.ProcessorAuthobsItems, n, t.items[sig][o])
+	}
+	for r, n := range c.dropped {
+		add(t.tb.ProcessorAuthobsAttributesDropped, n, t.dropped[sig][r])
+	}
+	for d, n := range c.hits {
+		add(t.tb.ProcessorAuthobsValuesRedacted, int64(n), t.redacted[sig][d])
+	}
+	for k, n := range c.normalized {
+		add(t.tb.ProcessorAuthobsValuesNormalized, n, t.normalized[sig][k])
+	}
+	for r, n := range c.failClosed {
+		add(t.tb.ProcessorAuthobsItemsFailClosed, n, t.failClosed[sig][r])
+	}
+}

@@ -65,10 +65,13 @@ type chunkRecorder struct {
 	flushed []int // len(chunks) at each Flush
 }
 
-func (c *chunkRecorder) Header() http.Header         { return c.header }
-func (c *chunkRecorder) WriteHeader(code int)        { c.status = code }
-func (c *chunkRecorder) Write(b []byte) (int, error) { c.chunks = append(c.chunks, string(b)); return len(b), nil }
-func (c *chunkRecorder) Flush()                      { c.flushed = append(c.flushed, len(c.chunks)) }
+func (c *chunkRecorder) Header() http.Header  { return c.header }
+func (c *chunkRecorder) WriteHeader(code int) { c.status = code }
+func (c *chunkRecorder) Write(b []byte) (int, error) {
+	c.chunks = append(c.chunks, string(b))
+	return len(b), nil
+}
+func (c *chunkRecorder) Flush() { c.flushed = append(c.flushed, len(c.chunks)) }
 
 func TestSSEEventSplitAcrossFlushes(t *testing.T) {
 	s := New(Options{StreamDelay: -1})

@@ -149,8 +149,8 @@ func (cfg *Config) Validate() error {
 	if f := cfg.Redaction.Fingerprint; f != nil && len(f.Key) == 0 {
 		errs = append(errs, errors.New("redaction.fingerprint.key: must not be empty when fingerprint is set"))
 	}
-	errs = append(errs, validatePatterns("redaction.value_patterns", cfg.Redaction.ValuePatterns)...)
-	errs = append(errs, validatePatterns("redaction.key_patterns", cfg.Redaction.KeyPatterns)...)
+	errs = append(errs, validatePatterns("redaction.value_patterns", cfg.Redaction.ValuePatterns, true)...)
+	errs = append(errs, validatePatterns("redaction.key_patterns", cfg.Redaction.KeyPatterns, false)...)
 	for i, v := range cfg.Redaction.ExemptValues {
 		if v == "" {
 			errs = append(errs, fmt.Errorf("redaction.exempt_values[%d]: must not be empty", i))
@@ -216,15 +216,21 @@ func (r RouteAttributes) validate(prefix string) []error {
 	return errs
 }
 
-func validatePatterns(key string, patterns []string) []error {
+// validatePatterns compiles each pattern; a value pattern must not match the empty
+// string, which would "redact" between every two bytes.
+func validatePatterns(key string, patterns []string, values bool) []error {
 	var errs []error
 	for i, p := range patterns {
 		if p == "" {
 			errs = append(errs, fmt.Errorf("%s[%d]: must not be empty", key, i))
 			continue
 		}
-		if _, err := regexp.Compile(p); err != nil {
+		re, err := regexp.Compile(p)
+		switch {
+		case err != nil:
 			errs = append(errs, fmt.Errorf("%s[%d]: invalid regular expression: %w", key, i, err))
+		case values && re.MatchString(""):
+			errs = append(errs, fmt.Errorf("%s[%d]: %q matches the empty string", key, i, p))
 		}
 	}
 	return errs

@@ -81,9 +81,9 @@ func TestInvalidConfig(t *testing.T) {
 		"redaction_key_patterns.yaml":         "redaction.key_patterns[0]: invalid regular expression",
 		"redaction_value_patterns_empty.yaml": "redaction.value_patterns[0]: \"x*\" matches the empty string",
 		"redaction_exempt_values.yaml":        "redaction.exempt_values[0]: must not be empty",
-		"operations_duplicate.yaml":           "\"codex.api_request\" already names operation",
+		"operations_duplicate.yaml":           "operations.websocket_request.event_names[0]: \"codex.api_request\" already names operation api_request",
 		"attributes_allow_drop.yaml":          "attributes.trace_safe.drop[0]: \"host.name\" is also in attributes.trace_safe.allow",
-		"unknown_key.yaml":                    "'routes'",
+		"unknown_key.yaml":                    "has invalid keys: routes",
 	}
 	for file, want := range tests {
 		t.Run(file, func(t *testing.T) {

@@ -36,7 +36,13 @@
 // invalid_request without client_id or refresh_token. A successful refresh
 // returns JWT-shaped access and id tokens, an rt_ refresh token and
 // expires_in 3600; the id token carries the ChatGPT-Account-ID last seen by
-// the scenario.
+// the scenario. Only refresh_permanent and refresh_transient make the token
+// endpoint fail; elsewhere it answers 200 (api_key_401 still never accepts
+// what it issues).
+//
+// State (issued tokens, the one-shot 503s, the account rewrite) lives per
+// scenario and is shared by all clients until POST /_admin/reset, so a demo
+// that reuses a scenario should reset between runs.
 //
 // # Scenarios
 //

@@ -83,7 +83,7 @@ func New(opts Options) *Server {
 	mux.Handle("POST /{scenario}/oauth/token", s.scenarioHandler("oauth_token", s.serveToken))
 	mux.HandleFunc("POST /_admin/reset", s.serveReset)
 	mux.HandleFunc("GET /_admin/requests", s.serveRequests)
-	mux.Handle("/", s.loggedHandler("unknown", "", func(w http.ResponseWriter, _ *http.Request) {
+	mux.Handle("/", s.loggedHandler("unknown", func(w http.ResponseWriter, _ *http.Request) {
 		writeAPIError(w, http.StatusNotFound, "invalid_request_error", "unknown_url", "Unknown request URL. Use /<scenario>/v1/responses, /<scenario>/v1/responses/compact, /<scenario>/v1/models or /<scenario>/oauth/token.")
 	}))
 	s.mux = mux
@@ -131,25 +131,23 @@ type scenarioFunc func(w http.ResponseWriter, r *http.Request, sc *scenario)
 
 // scenarioHandler resolves the {scenario} path segment and logs the request.
 func (s *Server) scenarioHandler(kind string, fn scenarioFunc) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return s.loggedHandler(kind, func(w http.ResponseWriter, r *http.Request) {
 		name := r.PathValue("scenario")
-		s.loggedHandler(kind, name, func(w http.ResponseWriter, r *http.Request) {
-			sc, ok := scenariosByName[name]
-			if !ok {
-				writeAPIError(w, http.StatusNotFound, "invalid_request_error", "unknown_scenario", "Unknown scenario "+quoteShort(name)+".")
-				return
-			}
-			fn(w, r, sc)
-		}).ServeHTTP(w, r)
+		sc, ok := scenariosByName[name]
+		if !ok {
+			writeAPIError(w, http.StatusNotFound, "invalid_request_error", "unknown_scenario", "Unknown scenario "+quoteShort(name)+".")
+			return
+		}
+		fn(w, r, sc)
 	})
 }
 
 // loggedHandler records the request when its status is written, which for a
 // WebSocket is the 101 before the connection is hijacked.
-func (s *Server) loggedHandler(kind, scenarioName string, fn http.HandlerFunc) http.Handler {
+func (s *Server) loggedHandler(kind string, fn http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rw := &recordingWriter{ResponseWriter: w, s: s, rec: RequestRecord{
-			Scenario:             scenarioName,
+			Scenario:             r.PathValue("scenario"),
 			Kind:                 kind,
 			Transport:            transportOf(kind),
 			Method:               r.Method,
@@ -162,7 +160,7 @@ func (s *Server) loggedHandler(kind, scenarioName string, fn http.HandlerFunc) h
 		if !rw.logged {
 			rw.WriteHeader(http.StatusOK)
 		}
-		s.log.Info("request", "scenario", scenarioName, "kind", kind, "method", r.Method, "path", r.URL.Path, "status", rw.rec.Status)
+		s.log.Info("request", "scenario", rw.rec.Scenario, "kind", kind, "method", r.Method, "path", r.URL.Path, "status", rw.rec.Status)
 	})
 }
 

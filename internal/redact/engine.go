@@ -133,11 +133,11 @@ func (e *Engine) Exempt(v string) bool {
 // IsReplacement reports whether v is already a replacement this engine produced, so
 // that a second pass (two chained processors) changes nothing.
 func (e *Engine) IsReplacement(v string) bool {
-	for _, r := range [2]string{e.replacement, e.urlReplacement} {
+	for i, r := range [2]string{e.replacement, e.urlReplacement} {
 		if v == r {
 			return true
 		}
-		if e.fpKey != nil && len(v) == len(r)+1+fingerprintHexLen && strings.HasPrefix(v, r) && v[len(r)] == '#' {
+		if e.fpKey != nil && len(v) == len(r)+1+fingerprintHexLen && strings.HasPrefix(v, r) && v[len(r)] == fingerprintSep[i] {
 			return true
 		}
 	}
@@ -149,11 +149,14 @@ func (e *Engine) Replace(secret string) string {
 	return e.replace(secret, false)
 }
 
+// fingerprintSep joins replacement and digest: `#` in text, `-` in URLs, where `#`
+// would start a fragment.
+var fingerprintSep = [2]byte{'#', '-'}
+
 func (e *Engine) replace(secret string, url bool) string {
-	r := e.replacement
-	sep := "#"
+	r, sep := e.replacement, fingerprintSep[0]
 	if url {
-		r, sep = e.urlReplacement, "-"
+		r, sep = e.urlReplacement, fingerprintSep[1]
 	}
 	if e.fpKey == nil {
 		return r
@@ -161,7 +164,7 @@ func (e *Engine) replace(secret string, url bool) string {
 	m := hmac.New(sha256.New, e.fpKey)
 	m.Write([]byte(secret))
 	var sum [sha256.Size]byte
-	return r + sep + hex.EncodeToString(m.Sum(sum[:0]))[:fingerprintHexLen]
+	return r + string(sep) + hex.EncodeToString(m.Sum(sum[:0]))[:fingerprintHexLen]
 }
 
 // Redact replaces every secret in s. It returns s itself (no copy) when nothing matched;

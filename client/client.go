@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -201,7 +200,7 @@ func (c *Client) Close() error {
 	}
 	err := c.ws.Close(websocket.StatusNormalClosure, "")
 	c.ws = nil
-	if err != nil && !errors.Is(err, net.ErrClosed) {
+	if err != nil {
 		return fmt.Errorf("closing websocket: %w", err)
 	}
 	return nil

@@ -45,9 +45,6 @@ func EvidenceFromHeader(h http.Header) Evidence {
 	}
 }
 
-// IsZero reports whether no evidence was found.
-func (e Evidence) IsZero() bool { return e == Evidence{} }
-
 func identifier(v string) string {
 	if requestIDPattern.MatchString(v) {
 		return v

@@ -75,7 +75,7 @@ func TestEvidenceFromHeader(t *testing.T) {
 			assert.Equal(t, tt.want, EvidenceFromHeader(h))
 		})
 	}
-	assert.True(t, EvidenceFromHeader(nil).IsZero())
+	assert.Equal(t, Evidence{}, EvidenceFromHeader(nil))
 }
 
 func TestEndpointLabel(t *testing.T) {

@@ -223,9 +223,6 @@ func (r *opRecord) failed() bool {
 
 // emit exports one operation as a span and a log record and updates the bug report.
 func (t *telemetry) emit(ctx context.Context, r *opRecord) {
-	if r.end.IsZero() {
-		r.end = time.Now()
-	}
 	kv := t.attributes(r)
 
 	_, span := t.tracer.Start(ctx, r.name, trace.WithTimestamp(r.start), trace.WithAttributes(kv...),

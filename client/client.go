@@ -26,6 +26,9 @@ import (
 // Version is reported as app.version unless WithAppVersion says otherwise.
 const Version = "0.1.0"
 
+// userAgent identifies the client to servers.
+const userAgent = "authobs-client/" + Version
+
 // Endpoint labels, exported as the endpoint attribute.
 const (
 	endpointResponses = "/responses"

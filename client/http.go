@@ -35,6 +35,7 @@ func (c *Client) sendHTTP(ctx context.Context, cs *callState, aa attemptAuth, me
 			req.Header.Set("Content-Type", "application/json")
 		}
 		req.Header.Set("Accept", accept)
+		req.Header.Set("User-Agent", userAgent)
 		a := aa
 		a.headerAttached = setAuth(req.Header, creds)
 		rec := &opRecord{name: OpAPIRequest, start: time.Now(), creds: creds, model: cs.model,

@@ -14,6 +14,9 @@ import (
 // handshakeTimeout bounds a WebSocket handshake when the caller set no deadline.
 const handshakeTimeout = 30 * time.Second
 
+// betaHeader opts in to the Responses WebSocket protocol, as the Codex CLI does.
+const betaHeader = "responses_websockets=2026-02-06"
+
 // errUpgradeRequired is a 426 handshake answer: the server wants HTTP instead.
 var errUpgradeRequired = errors.New("websocket upgrade required (http 426)")
 
@@ -67,7 +70,7 @@ func (c *Client) dialWS(ctx context.Context, cs *callState, creds Credentials, a
 	const op = "GET /responses (websocket)"
 	u := c.wsURL()
 	for attempt := 0; ; attempt++ {
-		h := http.Header{}
+		h := http.Header{"Openai-Beta": {betaHeader}, "User-Agent": {userAgent}}
 		a := aa
 		a.headerAttached = setAuth(h, creds)
 		rec := &opRecord{name: OpWebSocketConnect, start: time.Now(), creds: creds, model: cs.model,

@@ -55,6 +55,9 @@ func newWSServer(t *testing.T, handshake func(n int) int, frameReply func(n int,
 			w.WriteHeader(status)
 			return
 		}
+		if r.Header.Get("OpenAI-Beta") != betaHeader {
+			t.Errorf("handshake without OpenAI-Beta %s", betaHeader)
+		}
 		conn, err := websocket.Accept(w, r, nil)
 		if err != nil {
 			return

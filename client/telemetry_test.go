@@ -72,8 +72,8 @@ func envFlagsAuthFile() map[string]any {
 	}
 }
 
-func merge(ms ...map[string]any) map[string]any {
-	out := map[string]any{}
+func merge[V any](ms ...map[string]V) map[string]V {
+	out := map[string]V{}
 	for _, m := range ms {
 		for k, v := range m {
 			out[k] = v
@@ -372,7 +372,7 @@ func TestBugReportPreservation(t *testing.T) {
 		"auth_401_error": "invalid_api_key", "auth_401_error_code": "token_expired",
 		"auth_recovery_outcome": "recovery_succeeded",
 	}
-	assert.Equal(t, merge2(env, latest401, map[string]string{
+	assert.Equal(t, merge(env, latest401, map[string]string{
 		"auth_endpoint":                  "/responses",
 		"auth_mode":                      "Chatgpt",
 		"auth_status":                    "200",
@@ -389,7 +389,7 @@ func TestBugReportPreservation(t *testing.T) {
 	// A later plain success overwrites the latest-attempt tags only.
 	_, err = prompt(c)
 	require.NoError(t, err)
-	assert.Equal(t, merge2(env, latest401, map[string]string{
+	assert.Equal(t, merge(env, latest401, map[string]string{
 		"auth_endpoint":                  "/responses",
 		"auth_mode":                      "Chatgpt",
 		"auth_status":                    "200",
@@ -402,16 +402,6 @@ func TestBugReportPreservation(t *testing.T) {
 		"auth_recovery_followup_success": "true",
 		"auth_recovery_followup_status":  "200",
 	}), c.BugReport())
-}
-
-func merge2(ms ...map[string]string) map[string]string {
-	out := map[string]string{}
-	for _, m := range ms {
-		for k, v := range m {
-			out[k] = v
-		}
-	}
-	return out
 }
 
 func TestSafeURL(t *testing.T) {

@@ -225,7 +225,7 @@ func (r *opRecord) failed() bool {
 func (t *telemetry) emit(ctx context.Context, r *opRecord) {
 	kv := t.attributes(r)
 
-	_, span := t.tracer.Start(ctx, r.name, trace.WithTimestamp(r.start), trace.WithAttributes(kv...),
+	spanCtx, span := t.tracer.Start(ctx, r.name, trace.WithTimestamp(r.start), trace.WithAttributes(kv...),
 		trace.WithSpanKind(spanKind(r.name)))
 	if r.failed() {
 		msg := r.errMsg
@@ -251,7 +251,8 @@ func (t *telemetry) emit(ctx context.Context, r *opRecord) {
 		logKV = append(logKV, attribute.String("user.account_id", r.creds.AccountID))
 	}
 	rec.AddAttributes(logKV...)
-	t.logger.Emit(ctx, rec)
+	// Emitted within the operation's span so the log record carries its trace and span ids.
+	t.logger.Emit(spanCtx, rec)
 
 	t.report.record(r)
 }

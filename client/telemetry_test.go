@@ -259,6 +259,10 @@ func TestLogRecordShape(t *testing.T) {
 	assert.Equal(t, "INFO", recs[0].SeverityText())
 	assert.Equal(t, attribute.INVALID, recs[0].Body().Type(), "log bodies stay empty")
 	assert.Equal(t, instrumentationName, recs[0].InstrumentationScope().Name)
+	spans := h.spans.GetSpans()
+	require.Len(t, spans, 1)
+	assert.Equal(t, spans[0].SpanContext.TraceID(), recs[0].TraceID(), "the log record belongs to its operation's span")
+	assert.Equal(t, spans[0].SpanContext.SpanID(), recs[0].SpanID())
 }
 
 // TestNoSecretInTelemetry drives every auth path with servers that echo the

@@ -206,4 +206,3 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
-

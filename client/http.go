@@ -48,7 +48,10 @@ func (c *Client) sendHTTP(ctx context.Context, cs *callState, aa attemptAuth, me
 		if err != nil {
 			rec.errMsg, rec.errType = networkErrorLabel(ctx, err)
 			c.finishHTTP(ctx, cs, rec, false)
-			if ctx.Err() != nil || attempt >= c.maxRetries {
+			if ctx.Err() != nil {
+				return nil, &Error{Op: op, Err: ctx.Err()}
+			}
+			if attempt >= c.maxRetries {
 				return nil, &Error{Op: op, Err: errors.New(rec.errMsg)}
 			}
 			if err := c.sleep(ctx, attempt); err != nil {
@@ -79,7 +82,8 @@ func (c *Client) sendHTTP(ctx context.Context, cs *callState, aa attemptAuth, me
 		if herr != nil {
 			rec.errMsg, rec.errType = streamErrorLabel(ctx, herr)
 			c.finishHTTP(ctx, cs, rec, false)
-			return nil, &Error{Op: op, Status: resp.StatusCode, Evidence: rec.evidence, Err: herr}
+			// The status was fine; the stream was not: the error names the stream failure.
+			return nil, &Error{Op: op, Evidence: rec.evidence, Err: herr}
 		}
 		c.finishHTTP(ctx, cs, rec, true)
 		return nil, nil

@@ -433,3 +433,20 @@ func TestCompactAndModels(t *testing.T) {
 	assert.Equal(t, "managed", reqs[1]["auth.mode"])
 	assert.Equal(t, true, reqs[2]["success"])
 }
+
+func TestStreamFailureOnHTTP(t *testing.T) {
+	h := newHarness(t)
+	api := newScripted(t, func(_ int, w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("x-request-id", "req-stream")
+		fmt.Fprint(w, "event: response.created\ndata: {\"type\":\"response.created\"}\n\n")
+	})
+	c := h.newClient(t, api.base(), WithAuth(NewAPIKey(testAPIKey)))
+	_, err := prompt(c)
+	require.ErrorIs(t, err, ErrStreamIncomplete)
+	assert.EqualError(t, err, "POST /responses (request_id=req-stream): response stream ended before a terminal event")
+	reqs := h.spanAttrs(OpAPIRequest)
+	require.Len(t, reqs, 1)
+	assert.Equal(t, int64(200), reqs[0]["http.response.status_code"])
+	assert.Equal(t, "stream ended early", reqs[0]["error.message"])
+	assert.Len(t, api.requests(), 1, "a broken stream is not re-sent")
+}

@@ -113,6 +113,8 @@ func (c *Client) dialWS(ctx context.Context, cs *callState, creds Credentials, a
 			}
 		case status != 0:
 			return nil, &Error{Op: op, Status: status, Evidence: rec.evidence}
+		case ctx.Err() != nil:
+			return nil, &Error{Op: op, Err: ctx.Err()}
 		default:
 			return nil, &Error{Op: op, Err: errors.New(rec.errMsg)}
 		}
@@ -149,11 +151,12 @@ func (c *Client) wsRequest(ctx context.Context, cs *callState, creds Credentials
 		if err != nil {
 			// A failed read leaves the connection unusable.
 			c.dropWS()
-			msg, etyp := networkErrorLabel(ctx, err)
-			if ctx.Err() == nil {
-				msg, etyp = "connection closed before a terminal event", "stream_incomplete"
+			if ctx.Err() != nil {
+				msg, etyp := networkErrorLabel(ctx, err)
+				finish(err, msg, etyp)
+				return nil, false, &Error{Op: op, Err: ctx.Err()}
 			}
-			finish(err, msg, etyp)
+			finish(err, "connection closed before a terminal event", "stream_incomplete")
 			return nil, events == 0, &Error{Op: op, Err: ErrStreamIncomplete}
 		}
 		if typ != websocket.MessageText {

@@ -234,3 +234,27 @@ func TestWebSocketURL(t *testing.T) {
 		assert.True(t, strings.HasSuffix(c.endpointURL("/models").String(), "/v1/models"))
 	}
 }
+
+func TestWebSocketCancelDuringRequest(t *testing.T) {
+	h := newHarness(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	srv := newWSServer(t, upgrade, func(n int, c *websocket.Conn) {
+		if n == 0 {
+			cancel() // the caller gives up while the server is still thinking
+			return
+		}
+		replyOK(n, c)
+	})
+	c := h.newClient(t, srv.base(), WithAuth(NewAPIKey(testAPIKey)), WithTransport(TransportWebSocket))
+	_, err := c.CreateResponse(ctx, &ResponseRequest{Input: "hi"})
+	require.ErrorIs(t, err, context.Canceled)
+	reqs := h.spanAttrs(OpWebSocketRequest)
+	require.Len(t, reqs, 1)
+	assert.Equal(t, "request canceled", reqs[0]["error.message"])
+
+	// The canceled read broke the cached connection; the next call dials afresh.
+	resp, err := prompt(c)
+	require.NoError(t, err)
+	assert.Equal(t, "ws-1", resp.Text)
+	assert.Equal(t, 2, srv.handshakes)
+}

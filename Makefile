@@ -23,7 +23,7 @@ E2E_PKG := ./test/e2e
 # Go sources of the processor (root and internal/), the fileexporter stub included.
 COLLECTOR_SRCS := builder-config.yaml go.mod go.sum \
 	$(wildcard *.go) \
-	$(shell find internal -type f \( -name '*.go' -o -name 'go.mod' \) ! -name '*_test.go' 2>/dev/null)
+	$(shell find internal -path internal/tools -prune -o -type f \( -name '*.go' -o -name 'go.mod' \) ! -name '*_test.go' -print 2>/dev/null)
 COLLECTOR_SRCS := $(filter-out %_test.go,$(COLLECTOR_SRCS))
 
 # Go files we own for gofmt: everything but the generated collector sources in _build.

@@ -42,13 +42,15 @@ $(OCB):
 
 # ocb compiles silently for about 90 s from cold caches: a ticker prints the elapsed time. Its
 # sleep does not hold our stdout, so callers reading the output are not kept waiting after the
-# build. GOWORK=off: the generated module must resolve through its own go.mod only.
+# build. GOWORK=off: the generated module must resolve through its own go.mod only. flock, where
+# available, keeps two builds (e.g. two test runs) from writing _build at the same time.
+FLOCK := $(if $(shell command -v flock 2>/dev/null),flock $(BUILD_DIR)/.build.lock)
 $(COLLECTOR): $(COLLECTOR_SRCS) | $(OCB)
 	@echo "==> building $(COLLECTOR) with ocb $(OCB_VERSION) (cold caches: ~90 s; warm: seconds)"
 	@start=$$(date +%s); \
 	( while sleep 15 </dev/null >/dev/null 2>&1; do echo "    ... still building ($$(( $$(date +%s) - start )) s)"; done ) & ticker=$$!; \
 	trap 'kill $$ticker 2>/dev/null || true' EXIT; \
-	GOWORK=off $(OCB) --config builder-config.yaml; \
+	GOWORK=off $(FLOCK) $(OCB) --config builder-config.yaml; \
 	touch $@; \
 	echo "==> built $@ in $$(( $$(date +%s) - start )) s"
 

@@ -178,20 +178,23 @@ func startCollector(tb testing.TB, configPath string, env map[string]string) (*C
 			c.err = c.cmd.Wait()
 			close(c.done)
 		}()
-		tb.Cleanup(func() {
-			if err := c.Stop(); err != nil {
-				tb.Errorf("collector did not stop cleanly: %v\n%s", err, c.Logs())
-			}
-		})
 
-		if err := c.waitReady(startTimeout); err == nil {
+		err := c.waitReady(startTimeout)
+		if err == nil {
+			tb.Cleanup(func() {
+				if err := c.Stop(); err != nil {
+					tb.Errorf("collector did not stop cleanly: %v\n%s", err, c.Logs())
+				}
+			})
 			return c, ep
-		} else if !strings.Contains(c.Logs(), "address already in use") {
+		}
+		_ = c.Stop() // already failed; only make sure it is gone
+		if !strings.Contains(c.Logs(), "address already in use") {
 			tb.Fatalf("collector with %s: %v\n%s", configPath, err, c.Logs())
 		}
 		lastLogs = c.Logs()
 	}
-	tb.Fatalf("collector with %s: no free ports after %d attempts\n%s", configPath, startAttempts, lastLogs)
+	tb.Fatalf("collector with %s: address in use on all %d attempts\n%s", configPath, startAttempts, lastLogs)
 	return nil, Endpoints{}
 }
 

@@ -2,5 +2,17 @@
 // the example configurations of config/, and real OTLP over HTTP and gRPC on 127.0.0.1.
 //
 // The binary is _build/otelcol-authobs, brought up to date with `make collector` before the
-// first test; set AUTHOBS_COLLECTOR to the path of a binary to use that one instead.
+// first test; set AUTHOBS_COLLECTOR to the path of a binary to use that one instead (make test
+// does, after building it).
+//
+// Helpers for further tests in this package:
+//
+//	startCollector(t, configPath, env) (*Collector, Endpoints)  start, wait until ready, stop at cleanup
+//	(*Collector).Stop() error / Logs() / ErrorLogLines()         SIGTERM and exit status; what it logged
+//	loadFixture(t, scenario) Fixture, codexScenarios(t)           the Codex captures of testdata/codex
+//	sendFixture(t, ep, OverHTTP|OverGRPC, f) Counts               replay a capture, request by request
+//	sendMetrics(t, ep, transport, md) Counts                      one metrics request
+//	readFileExport(t, path) FileExport                            parse a fileexporter output (json)
+//	waitFileExport(t, path, want Counts, timeout) FileExport      poll until the items have arrived
+//	runCollectorCommand(t, env, args...)                           e.g. validate --config, components
 package e2e

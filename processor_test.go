@@ -116,6 +116,19 @@ func TestEvidenceNormalisation(t *testing.T) {
 	}
 }
 
+// TestTwinKeysKeepTheirOwnMeaning: auth_mode (Codex: ApiKey|Chatgpt) is not the
+// underscore twin of auth.mode (managed|external|none); many instances, since the rule
+// tables are built from maps.
+func TestTwinKeysKeepTheirOwnMeaning(t *testing.T) {
+	for range 20 {
+		lr := runLogRecord(t, routeConfig(RouteTraceSafe), apiRequestLog(map[string]any{"auth_mode": "Chatgpt", "auth.mode": "managed", "auth_recovery_mode": "external"}))
+		raw := attrsOf(lr.Attributes())
+		require.Equal(t, "Chatgpt", raw["auth_mode"])
+		require.Equal(t, "managed", raw["auth.mode"])
+		require.Equal(t, "external", raw["auth_recovery_mode"])
+	}
+}
+
 func TestEvidenceIsNotValidatedOnOtherTelemetry(t *testing.T) {
 	lr := runLogRecord(t, routeConfig(RouteTraceSafe), func(lr plog.LogRecord) {
 		lr.Attributes().PutStr("event.name", "deploy.finished")

@@ -82,6 +82,11 @@ var evidenceKeys = map[string]keyRule{
 	"auth_recovery_followup_status":  {evidence: evStatus},
 }
 
+func hasEvidenceKey(k string) bool {
+	_, ok := evidenceKeys[k]
+	return ok
+}
+
 // sessionKeys are the common session metadata of contract §3 (free strings: redacted,
 // not validated).
 var sessionKeys = []string{"event.name", "event.timestamp", "conversation.id", "app.version", "originator", "terminal.type", "model", "slug"}
@@ -140,9 +145,11 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 	for k, r := range evidenceKeys {
 		r.allowed = true
 		p.known[k] = &r
-		if strings.HasPrefix(k, "auth.") {
+		// the underscore twin, unless the contract gives that name its own meaning
+		// (auth_mode is Codex's ApiKey|Chatgpt, not auth.mode's managed|external|none)
+		if twinKey := "auth_" + strings.TrimPrefix(k, "auth."); strings.HasPrefix(k, "auth.") && !hasEvidenceKey(twinKey) {
 			twin := r
-			p.known["auth_"+k[len("auth."):]] = &twin
+			p.known[twinKey] = &twin
 		}
 	}
 	for _, k := range append(append([]string{}, sessionKeys...), derivedKeys...) {

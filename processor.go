@@ -74,7 +74,7 @@ func newAuthobsProcessor(set processor.Settings, cfg *Config) (*authobsProcessor
 		logger:         set.Logger,
 		engine:         engine,
 		policy:         newPolicy(cfg, engine),
-		tel:            newTelemetry(tb),
+		tel:            newTelemetry(tb, set.ID.String()),
 		enforce:        cfg.Mode == ModeEnforce,
 		traceSafe:      cfg.Route == RouteTraceSafe,
 		maxEvidenceLen: cfg.Evidence.MaxLength,

@@ -20,6 +20,9 @@ import (
 	"github.com/authobs/authobsprocessor/internal/metadatatest"
 )
 
+// proc is the processor attribute of the own metrics under metadatatest.NewSettings.
+var proc = attribute.String("processor", "authobs")
+
 // Fake credentials in real shapes, none live.
 const (
 	testKey     = "sk-proj-Q7wE9rT2yU4iO6pA8sD1fG3hJ5kL7zX9cV2bN4mQ"
@@ -353,11 +356,11 @@ func TestAuditModeChangesNothingAndCounts(t *testing.T) {
 
 	logs := attribute.String("signal", "logs")
 	metadatatest.AssertEqualProcessorAuthobsAttributesDropped(t, tel, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(logs, attribute.String("reason", "allowlist")), Value: 1},
-		{Attributes: attribute.NewSet(logs, attribute.String("reason", "personal_data")), Value: 1},
+		{Attributes: attribute.NewSet(proc, logs, attribute.String("reason", "allowlist")), Value: 1},
+		{Attributes: attribute.NewSet(proc, logs, attribute.String("reason", "personal_data")), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualProcessorAuthobsValuesNormalized(t, tel, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(logs, attribute.String("kind", "enum_other")), Value: 1},
+		{Attributes: attribute.NewSet(proc, logs, attribute.String("kind", "enum_other")), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
 }
 
@@ -381,15 +384,15 @@ func TestTelemetryCounts(t *testing.T) {
 
 	traces := attribute.String("signal", "traces")
 	metadatatest.AssertEqualProcessorAuthobsItems(t, tel, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(traces, attribute.String("operation", "api_request")), Value: 1},
-		{Attributes: attribute.NewSet(traces, attribute.String("operation", "auth_recovery")), Value: 1},
-		{Attributes: attribute.NewSet(traces, attribute.String("operation", "other")), Value: 1},
+		{Attributes: attribute.NewSet(proc, traces, attribute.String("operation", "api_request")), Value: 1},
+		{Attributes: attribute.NewSet(proc, traces, attribute.String("operation", "auth_recovery")), Value: 1},
+		{Attributes: attribute.NewSet(proc, traces, attribute.String("operation", "other")), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualProcessorAuthobsValuesRedacted(t, tel, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(traces, attribute.String("detector", "query_secret")), Value: 1},
+		{Attributes: attribute.NewSet(proc, traces, attribute.String("detector", "query_secret")), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualProcessorAuthobsValuesNormalized(t, tel, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(traces, attribute.String("kind", "enum_other")), Value: 1},
+		{Attributes: attribute.NewSet(proc, traces, attribute.String("kind", "enum_other")), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
 }
 
@@ -419,7 +422,7 @@ func TestInternalFailureFailsClosed(t *testing.T) {
 	assert.Equal(t, pcommon.ValueTypeEmpty, out.At(0).Body().Type())
 	assert.Equal(t, "fine", out.At(1).Body().Str())
 	metadatatest.AssertEqualProcessorAuthobsItemsFailClosed(t, tel, []metricdata.DataPoint[int64]{
-		{Attributes: attribute.NewSet(attribute.String("signal", "logs"), attribute.String("reason", "internal_error")), Value: 1},
+		{Attributes: attribute.NewSet(proc, attribute.String("signal", "logs"), attribute.String("reason", "internal_error")), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
 }
 

@@ -64,10 +64,14 @@ type telemetry struct {
 	failClosed [numSignals][numFailReasons]metric.AddOption
 }
 
-func newTelemetry(tb *metadata.TelemetryBuilder) *telemetry {
+// newTelemetry builds every attribute set once. `processor` carries the component id
+// (authobs/trace_safe, …): the collector's Prometheus output does not label series with
+// it, and two authobs instances on one collector are the normal gateway shape.
+func newTelemetry(tb *metadata.TelemetryBuilder, id string) *telemetry {
 	t := &telemetry{tb: tb}
 	opt := func(sig signal, key, value string) metric.AddOption {
-		return metric.WithAttributeSet(attribute.NewSet(attribute.String("signal", signalNames[sig]), attribute.String(key, value)))
+		return metric.WithAttributeSet(attribute.NewSet(attribute.String("processor", id),
+			attribute.String("signal", signalNames[sig]), attribute.String(key, value)))
 	}
 	for s := range numSignals {
 		for o := range numOperations {

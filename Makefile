@@ -1,5 +1,6 @@
 # authobs: the authobs collector processor and its otelcol-authobs distribution.
 #
+#   make demo        build what it needs, run the whole loop on 127.0.0.1, print a report
 #   make collector   build _build/otelcol-authobs with ocb (ocb itself is installed on first use)
 #   make test        unit tests with the race detector, then the end-to-end test on the binary
 #   make lint        gofmt and go vet
@@ -75,6 +76,21 @@ generate:
 lint:
 	@out=$$(gofmt -l $(GOFMT_FILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
+
+## demo: the whole loop on 127.0.0.1 (collector, mock API, client over every scenario) and
+## a report; builds what it needs first. Exits non-zero on a leak or an unexpected outcome.
+TOOLS := $(BUILD_DIR)/bin/authobs-mockapi $(BUILD_DIR)/bin/authobs-client $(BUILD_DIR)/bin/authobs-demo
+
+.PHONY: tools
+tools:
+	@echo "==> building authobs-mockapi, authobs-client and authobs-demo"
+	$(GO) build -o $(BUILD_DIR)/bin/ ./cmd/authobs-mockapi ./cmd/authobs-client ./cmd/authobs-demo
+
+.PHONY: demo
+demo: $(COLLECTOR) tools
+	@echo "==> running the demo"
+	$(BUILD_DIR)/bin/authobs-demo --collector $(COLLECTOR) --mockapi $(BUILD_DIR)/bin/authobs-mockapi \
+		--client $(BUILD_DIR)/bin/authobs-client --config config/demo.yaml --dir _demo
 
 .PHONY: clean
 clean:

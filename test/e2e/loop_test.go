@@ -1,0 +1,70 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/authobs/authobsprocessor/internal/demo"
+)
+
+// TestClientLoop is the whole loop: the reference client (the real CLI) against the mock
+// API in every scenario over HTTP and WebSocket, exporting over OTLP/HTTP and gRPC to the
+// built collector, whose gateway fan-out writes each route to a file; plus the telemetry
+// of a client that leaks. It checks what arrives on each route.
+func TestClientLoop(t *testing.T) {
+	root := repoRoot(t)
+	bin := t.TempDir()
+	build := exec.Command("go", "build", "-o", bin+"/", "./cmd/authobs-mockapi", "./cmd/authobs-client")
+	build.Dir = root
+	var out bytes.Buffer
+	build.Stdout, build.Stderr = &out, &out
+	require.NoError(t, build.Run(), out.String())
+
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	report, err := demo.RunDemo(ctx, demo.Options{
+		Collector: collectorBinary(t),
+		MockAPI:   filepath.Join(bin, "authobs-mockapi"),
+		Client:    filepath.Join(bin, "authobs-client"),
+		Config:    filepath.Join(root, "config", "demo.yaml"),
+		Dir:       t.TempDir(),
+	})
+	require.NoError(t, err)
+
+	for _, run := range report.Runs {
+		assert.True(t, run.AsExpected(), "%s over %s: ok=%v outcome=%q exit=%d", run.Scenario.Name, run.Scenario.Transport,
+			run.Summary.OK, run.Summary.RecoveryOutcome, run.ExitCode)
+	}
+	assert.Empty(t, report.Leaks, "no secret reaches either route")
+	assert.GreaterOrEqual(t, report.Secrets, 20)
+
+	require.Len(t, report.Routes, 2)
+	safe, trusted := report.Routes[0], report.Routes[1]
+	require.Equal(t, "trace_safe", safe.Route)
+	// every auth operation span reached both routes
+	assert.Equal(t, trusted.Spans, safe.Spans)
+	for _, op := range []string{"api_request", "websocket_connect", "websocket_request", "auth_recovery"} {
+		assert.Positive(t, safe.Spans[op], op)
+		assert.Positive(t, trusted.LogRecords[op], op)
+	}
+	assert.Zero(t, safe.Identity, "no identity on trace_safe")
+	assert.Zero(t, safe.Hosts, "no host.name on trace_safe")
+	assert.Positive(t, trusted.Identity, "log_only keeps identity")
+	assert.Positive(t, trusted.Hosts, "log_only keeps host.name")
+	assert.Positive(t, safe.RequestIDs, "evidence survives trace_safe")
+	for _, k := range []string{"auth.request_id", "auth.cf_ray", "auth.error", "auth.error_code", "auth.header_attached", "auth.outcome", "auth.step"} {
+		assert.Contains(t, safe.AuthKeys, k)
+	}
+	for _, k := range []string{"user.email", "user.account_id", "debug.request_body"} {
+		assert.NotContains(t, safe.AuthKeys, k)
+	}
+	assert.Positive(t, safe.Redacted)
+	assert.Positive(t, report.Counters["authobs/trace_safe"]["attributes_dropped{reason=personal_data}"])
+}

@@ -19,7 +19,6 @@ import (
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel"
 	otellog "go.opentelemetry.io/otel/log"
-	"go.opentelemetry.io/otel/log/global"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -179,7 +178,7 @@ func (o *options) newTelemetry(providerKeyFromEnv bool) *telemetry {
 		tp = otel.GetTracerProvider()
 	}
 	if lp == nil {
-		lp = global.GetLoggerProvider()
+		lp = otel.GetLoggerProvider()
 	}
 	env := readEnvFlags(providerKeyFromEnv)
 	return &telemetry{

@@ -297,7 +297,7 @@ var latestAttemptKeys = []string{
 func newBugReport(env envFlags) *bugReport {
 	b := &bugReport{tags: map[string]string{}}
 	for _, kv := range env.attrs() {
-		b.tags[strings.Replace(string(kv.Key), "auth.", "auth_", 1)] = kv.Value.Emit()
+		b.tags[strings.Replace(string(kv.Key), "auth.", "auth_", 1)] = kv.Value.String()
 	}
 	return b
 }

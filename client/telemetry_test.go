@@ -257,7 +257,7 @@ func TestLogRecordShape(t *testing.T) {
 	require.Len(t, recs, 1)
 	assert.Equal(t, "api_request", recs[0].EventName())
 	assert.Equal(t, "INFO", recs[0].SeverityText())
-	assert.Equal(t, attribute.INVALID, recs[0].Body().Type(), "log bodies stay empty")
+	assert.Equal(t, attribute.EMPTY, recs[0].Body().Type(), "log bodies stay empty")
 	assert.Equal(t, instrumentationName, recs[0].InstrumentationScope().Name)
 	spans := h.spans.GetSpans()
 	require.Len(t, spans, 1)
@@ -319,19 +319,19 @@ func TestNoSecretInTelemetry(t *testing.T) {
 	for _, s := range h.spans.GetSpans() {
 		texts = append(texts, s.Name, s.Status.Description)
 		for _, kv := range s.Attributes {
-			texts = append(texts, string(kv.Key), kv.Value.Emit())
+			texts = append(texts, string(kv.Key), kv.Value.String())
 		}
 		for _, e := range s.Events {
 			texts = append(texts, e.Name)
 			for _, kv := range e.Attributes {
-				texts = append(texts, kv.Value.Emit())
+				texts = append(texts, kv.Value.String())
 			}
 		}
 	}
 	for _, r := range h.logs.all() {
-		texts = append(texts, r.Body().Emit())
+		texts = append(texts, r.Body().String())
 		r.WalkAttributes(func(kv attribute.KeyValue) bool {
-			texts = append(texts, string(kv.Key), kv.Value.Emit())
+			texts = append(texts, string(kv.Key), kv.Value.String())
 			return true
 		})
 	}

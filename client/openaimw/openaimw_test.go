@@ -110,8 +110,8 @@ func TestMiddlewareRecordsSDKCalls(t *testing.T) {
 
 	for _, s := range got {
 		for _, kv := range s.Attributes {
-			assert.NotContains(t, kv.Value.Emit(), testKey)
-			assert.NotContains(t, kv.Value.Emit(), "Incorrect API key")
+			assert.NotContains(t, kv.Value.String(), testKey)
+			assert.NotContains(t, kv.Value.String(), "Incorrect API key")
 		}
 		assert.NotContains(t, s.Status.Description, testKey)
 	}

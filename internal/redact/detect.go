@@ -1,6 +1,12 @@
 package redact
 
-import "strings"
+import (
+	"encoding/base64"
+	"math"
+	"strings"
+	"sync"
+	"unsafe"
+)
 
 // Detector names the rule that found a secret; it labels the processor's metrics.
 type Detector uint8
@@ -24,13 +30,16 @@ const (
 	SensitiveKey
 	Encoded
 	Custom
+	VendorToken
+	HighEntropy
 	NumDetectors
 )
 
 var detectorNames = [NumDetectors]string{
 	"bearer", "basic", "jwt", "openai_key", "oauth_token", "github_token", "aws_key",
 	"slack_token", "google_key", "stripe_key", "azure_key", "private_key", "url_credentials",
-	"query_secret", "cookie", "sensitive_key", "encoded", "custom_pattern",
+	"query_secret", "cookie", "sensitive_key", "encoded", "custom_pattern", "vendor_token",
+	"high_entropy",
 }
 
 func (d Detector) String() string { return detectorNames[d] }
@@ -48,6 +57,7 @@ const (
 	cB64               // base64/base64url/bearer token byte
 	cAlnum             // letter or digit
 	cSep               // a byte after which a new word may start
+	cEnt               // token byte or '+', '/': the alphabet of the generic detectors
 )
 
 var classes [256]uint8
@@ -64,6 +74,9 @@ func init() {
 			classes[c] |= cTok | cB64
 		case '.', '~', '+', '/', '=':
 			classes[c] |= cB64
+		}
+		if alnum || b == '-' || b == '_' || b == '+' || b == '/' {
+			classes[c] |= cEnt
 		}
 		if !alnum && b != '-' && b != '_' {
 			classes[c] |= cSep
@@ -129,6 +142,31 @@ func init() {
 	}
 	add(prefixRule{"npm_", 30, 0, isAlnum, GitHubToken})
 	add(prefixRule{"hf_", 30, 0, isAlnum, OAuthToken})
+	for _, p := range []string{"gldt-", "glrt-", "glptt-", "glft-", "glsoat-", "gloas-", "glcbt-"} {
+		add(prefixRule{p, 20, 0, isTok, GitHubToken})
+	}
+	add(prefixRule{"GOCSPX-", 20, 0, isTok, GoogleKey})
+	// Other vendors' documented token prefixes: AI APIs, clouds, SaaS and package registries.
+	for _, r := range []struct {
+		p   string
+		min int
+		ok  func(byte) bool
+	}{
+		{"xai-", 20, isTok}, {"gsk_", 20, isAlnum}, {"pplx-", 20, isAlnum}, {"r8_", 20, isAlnum},
+		{"SG.", 40, isDotTok}, {"dapi", 24, isAlnum}, {"dop_v1_", 32, isAlnum}, {"doo_v1_", 32, isAlnum},
+		{"dor_v1_", 32, isAlnum}, {"shpat_", 20, isAlnum}, {"shpss_", 20, isAlnum}, {"shpca_", 20, isAlnum},
+		{"shppa_", 20, isAlnum}, {"hvs.", 20, isTok}, {"hvb.", 20, isTok}, {"hvr.", 20, isTok},
+		{"pypi-", 40, isTok}, {"glc_", 20, isTok}, {"glsa_", 20, isTok}, {"sntrys_", 20, isDotTok},
+		{"sntryu_", 20, isAlnum}, {"PMAK-", 20, isTok}, {"lin_api_", 20, isAlnum}, {"pul-", 20, isAlnum},
+		{"AGE-SECRET-KEY-1", 20, isUpperDigit}, {"sq0atp-", 20, isTok}, {"sq0csp-", 20, isTok},
+		{"EAACEdEose0cBA", 20, isAlnum}, {"fo1_", 20, isTok}, {"sbp_", 20, isAlnum}, {"pscale_tkn_", 20, isTok},
+		{"pscale_pw_", 20, isTok}, {"dp.pt.", 20, isAlnum}, {"dp.st.", 20, isTok}, {"HRKU-", 20, isTok},
+		{"secret_", 30, isAlnum}, {"ntn_", 30, isAlnum}, {"rnd_", 20, isAlnum}, {"ATATT3", 40, isDotTok},
+		{"oat_", 20, isAlnum}, {"sl.", 60, isTok}, {"key-", 32, isAlnum}, {"NRAK-", 20, isAlnum},
+		{"phc_", 30, isAlnum}, {"figd_", 20, isTok}, {"tfp_", 30, isAlnum}, {"cfut_", 20, isTok},
+	} {
+		add(prefixRule{r.p, r.min, 0, r.ok, VendorToken})
+	}
 }
 
 // scanner collects the matches of one string. The first matches live in an inline
@@ -170,10 +208,23 @@ func (sc *scanner) scan() {
 				wordStart = false
 				continue
 			}
+		} else if !wordStart && i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
+			// a known prefix glued to a word (`key-sk-proj-…`, `x_ghp_…`)
+			if end, det := prefixAt(s, i); end > i {
+				sc.add(match{start: i, end: end, det: det})
+				i = end - 1
+				continue
+			}
 		}
 		switch c {
 		case '=', ':':
 			if next := sc.keyValueAt(i); next > i {
+				i = next - 1
+				wordStart = false
+				continue
+			}
+		case '>':
+			if next := sc.elementValueAt(i); next > i {
 				i = next - 1
 				wordStart = false
 				continue
@@ -191,24 +242,103 @@ func (sc *scanner) scan() {
 	}
 }
 
+// prefixAt matches a known token prefix at i and returns the end of the token, its
+// pieces split by whitespace or line breaks included.
+func prefixAt(s string, i int) (int, Detector) {
+	for _, r := range prefixRules[s[i]] {
+		if i+1 >= len(s) || s[i+1] != r.prefix[1] || !strings.HasPrefix(s[i:], r.prefix) {
+			continue
+		}
+		body := i + len(r.prefix)
+		n := runLen(s, body, r.ok)
+		if r.max > 0 {
+			end := body + n
+			if n != r.max || (end < len(s) && isAlnum(s[end])) {
+				continue
+			}
+			return end, r.det
+		}
+		end := body + n
+		total := n
+		// a token cut short by a space or a line break goes on in the next piece
+		for pieces := 0; total < r.min && pieces < maxPieces; pieces++ {
+			next, m := nextPiece(s, end, r.ok, n > 0)
+			if m == 0 {
+				break
+			}
+			end, total = next, total+m
+		}
+		if total < r.min {
+			continue
+		}
+		return extendSplit(s, end, r.ok), r.det
+	}
+	return i, 0
+}
+
+// maxPieces bounds how many whitespace-separated pieces one split token is joined from.
+const maxPieces = 8
+
+// nextPiece looks past 1–3 bytes of whitespace at end for the next piece of a split token:
+// a run of ok bytes that looks random (not an ordinary word). It returns the piece's end
+// and length, or 0.
+func nextPiece(s string, end int, ok func(byte) bool, started bool) (int, int) {
+	j := end
+	for j < len(s) && j-end < 3 && isSpace(s[j]) {
+		j++
+	}
+	if j == end || (!started && j-end > 1) {
+		return end, 0
+	}
+	n := runLen(s, j, ok)
+	if n < 4 || !looksRandom(s[j:j+n]) {
+		return end, 0
+	}
+	return j + n, n
+}
+
+// extendSplit joins the pieces that follow a complete token across line breaks (a key
+// wrapped over several lines), and across a space when the piece is clearly a random
+// continuation: a fragment of a key is as secret as the key.
+func extendSplit(s string, end int, ok func(byte) bool) int {
+	for pieces := 0; pieces < maxPieces; pieces++ {
+		next, m := nextPiece(s, end, ok, true)
+		if m < 6 {
+			break
+		}
+		end = next
+	}
+	return end
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// looksRandom tells a token fragment from a word: digits mixed with letters, or upper
+// case after the first byte mixed with lower case.
+func looksRandom(p string) bool {
+	var digit, lower, upperInside bool
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case c >= 'a' && c <= 'z':
+			lower = true
+		case c >= 'A' && c <= 'Z':
+			upperInside = upperInside || i > 0
+		}
+	}
+	letters := lower || upperInside
+	return (digit && letters) || (upperInside && lower)
+}
+
 // wordAt checks the word starting at i against the token shapes; it returns the bounds
 // of the secret to replace (after a scheme word such as Bearer, which stays) or empty ones.
 func (sc *scanner) wordAt(i int) (int, int, Detector) {
 	s := sc.s
 	c := s[i]
-	for _, r := range prefixRules[c] {
-		if !strings.HasPrefix(s[i:], r.prefix) {
-			continue
-		}
-		n := runLen(s, i+len(r.prefix), r.ok)
-		if n < r.min || (r.max > 0 && n != r.max) {
-			continue
-		}
-		end := i + len(r.prefix) + n
-		if r.max > 0 && end < len(s) && isAlnum(s[end]) {
-			continue
-		}
-		return i, end, r.det
+	if end, det := prefixAt(s, i); end > i {
+		return i, end, det
 	}
 	switch c | 0x20 {
 	case 'b':
@@ -217,13 +347,186 @@ func (sc *scanner) wordAt(i int) (int, int, Detector) {
 		}
 	case 'e':
 		if end := jwtEnd(s, i); end > i {
-			return i, end, JWT
+			return i, extendSplit(s, end, isJWTByte), JWT
 		}
+	}
+	if end := encodedJSONEnd(s, i); end > i {
+		return i, extendSplit(s, end, isB64), Encoded
 	}
 	if end := azureSecretEnd(s, i); end > i {
 		return i, end, AzureKey
 	}
+	// long enough to be a token of no known shape: look inside base64, then at entropy
+	n := 0
+	for i+n < len(s) && classes[s[i+n]]&cEnt != 0 {
+		n++
+	}
+	if n < minBase64Len {
+		return i, i, 0
+	}
+	for k := 0; k < 2 && i+n < len(s) && s[i+n] == '='; k++ {
+		n++ // base64 padding; a `=` inside is a key=value separator
+	}
+	w := s[i : i+n]
+	if isHexWord(w) {
+		return i, i, 0 // trace and span ids, UUIDs, hashes: identifiers, not secrets
+	}
+	if base64HidesSecret(w) {
+		return i, i + n, Encoded
+	}
+	if isHighEntropy(w) {
+		return i, extendSplit(s, i+n, isB64), HighEntropy
+	}
 	return i, i, 0
+}
+
+// encodedJSONEnd matches base64 of a JSON object or array (`eyJ` = `{"`, `ewog` = `{\n `,
+// `W3si` = `[{"`) that is not a JWT: a token response or a credentials file wrapped in
+// base64 hides its secrets from every other detector.
+func encodedJSONEnd(s string, i int) int {
+	if c := s[i]; c != 'e' && c != 'W' {
+		return i
+	}
+	switch {
+	case strings.HasPrefix(s[i:], "eyJ"), strings.HasPrefix(s[i:], "eyAi"), strings.HasPrefix(s[i:], "ewog"),
+		strings.HasPrefix(s[i:], "ewoi"), strings.HasPrefix(s[i:], "W3si"), strings.HasPrefix(s[i:], "W3sK"):
+	default:
+		return i
+	}
+	n := runLen(s, i, isB64)
+	if n < 16 {
+		return i
+	}
+	return i + n
+}
+
+// Bounds of the base64 look-through: words long enough to hide `key=value`, short
+// enough to decode into a buffer on the stack.
+const (
+	minBase64Len = 12
+	maxBase64Len = 256
+)
+
+// base64Buffers hold decoded words; pooled so that clean text costs no allocation.
+var base64Buffers = sync.Pool{New: func() any { return new([maxBase64Len]byte) }}
+
+// base64HidesSecret decodes a base64 word (standard or URL alphabet, padded or not) and
+// scans the text inside: `dG9rZW49…` is `token=…`. Only words that look random and are
+// not hex (ids, hashes) are decoded.
+func base64HidesSecret(w string) bool {
+	if len(w) > maxBase64Len || !looksRandom(w) {
+		return false
+	}
+	w = strings.TrimRight(w, "=")
+	enc := base64.RawStdEncoding
+	if strings.ContainsAny(w, "-_") {
+		if strings.ContainsAny(w, "+/") {
+			return false
+		}
+		enc = base64.RawURLEncoding
+	}
+	buf := base64Buffers.Get().(*[maxBase64Len]byte)
+	defer base64Buffers.Put(buf)
+	m, err := enc.Decode(buf[:], unsafe.Slice(unsafe.StringData(w), len(w)))
+	if err != nil || m == 0 || !isText(buf[:m]) {
+		return false
+	}
+	inner := scanner{s: unsafe.String(&buf[0], m)}
+	inner.scan()
+	return inner.n > 0
+}
+
+// isHexWord reports whether w is hex digits and dashes (trace ids, UUIDs, hashes).
+func isHexWord(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if c := w[i]; !isHex(c) && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isText reports whether b is printable ASCII text (decoded base64 of binary is not).
+func isText(b []byte) bool {
+	bad := 0
+	for _, c := range b {
+		if (c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t' {
+			bad++
+		}
+	}
+	return bad*10 <= len(b)
+}
+
+// Bounds of the generic detector for random tokens in no known format.
+const (
+	minEntropyLen = 32
+	// minEntropyBits (per byte, ×100): random base62/base64 of 32+ bytes has about 4.6–5;
+	// identifiers and camelCase names about 3.6–4.3.
+	minEntropyBits = 440
+	// minTransitionsPct: share of neighbouring bytes that switch class (lower, upper,
+	// digit, other); about 60 % in random text, under 35 % in names.
+	minTransitionsPct = 40
+)
+
+// isHighEntropy matches a long random token of no known format: 32+ bytes of base64 or
+// token alphabet mixing letters and digits, not hex (trace ids, hashes, UUIDs stay), with
+// the byte entropy and class changes of random text.
+func isHighEntropy(w string) bool {
+	n := len(w)
+	if n < minEntropyLen {
+		return false
+	}
+	var counts [256]uint16
+	var digit, letter, nonHex bool
+	transitions := 0
+	prev := byteClass(w[0])
+	for k := 0; k < len(w); k++ {
+		c := w[k]
+		if counts[c] < 0xffff {
+			counts[c]++
+		}
+		switch {
+		case c >= '0' && c <= '9':
+			digit = true
+		case (c|0x20) >= 'a' && (c|0x20) <= 'z':
+			letter = true
+			if c|0x20 > 'f' {
+				nonHex = true
+			}
+		}
+		if cl := byteClass(c); cl != prev {
+			transitions++
+			prev = cl
+		}
+	}
+	if !digit || !letter || !nonHex || transitions*100 < minTransitionsPct*(n-1) {
+		return false
+	}
+	return entropyBits100(&counts, n) >= minEntropyBits
+}
+
+func byteClass(c byte) uint8 {
+	switch {
+	case c >= 'a' && c <= 'z':
+		return 0
+	case c >= 'A' && c <= 'Z':
+		return 1
+	case c >= '0' && c <= '9':
+		return 2
+	}
+	return 3
+}
+
+// entropyBits100 is the Shannon entropy of the byte counts in bits per byte, ×100.
+func entropyBits100(counts *[256]uint16, n int) int {
+	h := 0.0
+	for _, k := range counts {
+		if k > 0 {
+			p := float64(k) / float64(n)
+			h -= p * math.Log2(p)
+		}
+	}
+	return int(h * 100)
 }
 
 // schemeCredential finds `Bearer <token>` / `Basic <b64>` (any case) at i and returns the
@@ -249,11 +552,19 @@ func schemeCredential(s string, i int) (int, int, Detector) {
 		return 0, 0, 0
 	}
 	n := runLen(s, j, isB64)
-	tok := s[j : j+n]
-	if n < 8 || (det == Bearer && n < 20 && isLetters(tok)) {
+	end, total := j+n, n
+	// a credential split by whitespace or line breaks (`Basic YWxp Y2U6…`)
+	for pieces := 0; pieces < maxPieces; pieces++ {
+		next, m := nextPiece(s, end, isB64, true)
+		if m == 0 {
+			break
+		}
+		end, total = next, total+m
+	}
+	if total < 8 || (det == Bearer && total < 20 && isLetters(s[j:end])) {
 		return 0, 0, 0
 	}
-	return j, j + n, det
+	return j, end, det
 }
 
 func isLetters(s string) bool {
@@ -301,12 +612,18 @@ func azureSecretEnd(s string, i int) int {
 	return i + n
 }
 
+// maxPEMHeader bounds the `-----BEGIN … PRIVATE KEY-----` line looked at.
+const maxPEMHeader = 80
+
 // pemEnd returns the end of a PEM private key block at i, or the end of s when the block
 // is cut off (fail closed). Certificates and public keys are not secrets.
 func pemEnd(s string, i int) int {
-	line := s[i:]
+	// a header line is short: looking further would make `-----BEGIN ` repeated quadratic
+	line := s[i:min(len(s), i+maxPEMHeader)]
 	if nl := strings.IndexAny(line, "\r\n"); nl >= 0 {
 		line = line[:nl]
+	} else if k := strings.Index(line, "PRIVATE KEY"); k >= 0 {
+		line = line[:k+len("PRIVATE KEY")]
 	}
 	if !strings.Contains(line, "PRIVATE KEY") {
 		return i
@@ -367,9 +684,7 @@ func (sc *scanner) keyValueAt(i int) int {
 			end++
 		}
 	case kind == KeyHeader || kind == KeyCookie:
-		for end < len(s) && s[end] != '\n' && s[end] != '\r' {
-			end++
-		}
+		end = headerValueEnd(s, end)
 	default:
 		for end < len(s) && !isValueEnd(s[end]) {
 			end++
@@ -388,6 +703,53 @@ func (sc *scanner) keyValueAt(i int) int {
 		det = OAuthToken
 	}
 	sc.add(match{start: j, end: end, det: det, url: query})
+	return end
+}
+
+// headerValueEnd returns the end of a header value starting at j: the end of the line,
+// or of the last folded continuation line (a line break followed by a space or tab).
+func headerValueEnd(s string, j int) int {
+	end := j
+	for end < len(s) {
+		if s[end] != '\n' && s[end] != '\r' {
+			end++
+			continue
+		}
+		k := end
+		for k < len(s) && (s[k] == '\r' || s[k] == '\n') && k-end < 2 {
+			k++
+		}
+		if k < len(s) && (s[k] == ' ' || s[k] == '\t') {
+			end = k
+			continue
+		}
+		break
+	}
+	return end
+}
+
+// elementValueAt handles the `>` of `<password>value</password>`: markup whose element
+// name is a secret-naming key. It returns the index to continue from, or i.
+func (sc *scanner) elementValueAt(i int) int {
+	s := sc.s
+	k := i
+	for k > 0 && isWordByte(s[k-1]) {
+		k--
+	}
+	if k == i || k == 0 || s[k-1] != '<' {
+		return i
+	}
+	if classify(s[k:i], false) == KeyPlain {
+		return i
+	}
+	end := i + 1
+	for end < len(s) && s[end] != '<' {
+		end++
+	}
+	if end == i+1 {
+		return i
+	}
+	sc.add(match{start: i + 1, end: end, det: SensitiveKey})
 	return end
 }
 

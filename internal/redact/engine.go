@@ -180,11 +180,13 @@ func (e *Engine) Redact(s string, hits *Hits) (string, bool) {
 			sc.add(match{start: loc[0], end: loc[1], det: Custom})
 		}
 	}
+	// A secret behind an escape is invisible to the plain scan; when decoding shows more
+	// secrets than the plain text did, the whole value goes (fail closed).
+	if hasEscape(s) && e.decodedMatches(s) > sc.n+len(sc.extra) {
+		hits[Encoded]++
+		return e.replace(s, false), true
+	}
 	if sc.n == 0 {
-		if e.hiddenInEncoding(s) {
-			hits[Encoded]++
-			return e.replace(s, false), true
-		}
 		return s, false
 	}
 	return e.rewrite(s, sc.found(), hits)
@@ -226,20 +228,82 @@ func (e *Engine) rewrite(s string, ms []match, hits *Hits) (string, bool) {
 	return out.String(), true
 }
 
-// hiddenInEncoding looks through percent-encoding for a secret the plain scan cannot
-// see (`access_token%3Dabc`, `Bearer%20eyJ…`). Only strings with an escape that hides a
-// separator pay for the decode.
-func (e *Engine) hiddenInEncoding(s string) bool {
-	if !hasEncodedSeparator(s) {
-		return false
+// maxDecodeRounds bounds the layers of encoding looked through (`%253D` is two).
+const maxDecodeRounds = 3
+
+// decodedMatches counts the secrets in s after percent-decoding and JSON/backslash
+// unescaping (`access_token%3Dabc`, `\u0022access_token\u0022`, `https:\/\/u:p@h`), up to
+// maxDecodeRounds layers deep. Only strings with an escape pay for the decode.
+func (e *Engine) decodedMatches(s string) int {
+	most := 0
+	for range maxDecodeRounds {
+		dec := unescape(s)
+		if dec == s {
+			break
+		}
+		s = dec
+		sc := scanner{s: s}
+		sc.scan()
+		n := sc.n + len(sc.extra)
+		for _, re := range e.valuePatterns {
+			n += len(re.FindAllStringIndex(s, -1))
+		}
+		most = max(most, n)
 	}
-	dec := percentDecode(s)
-	if dec == s {
-		return false
+	return most
+}
+
+// hasEscape reports whether s has a percent escape that may hide a separator or a
+// backslash escape.
+func hasEscape(s string) bool {
+	return hasEncodedSeparator(s) || strings.IndexByte(s, '\\') >= 0
+}
+
+// unescape decodes one layer: percent escapes, `+` as space, and backslash escapes
+// (`\uXXXX`, `\xXX`, `\n`, `\t`, `\r`, `\/`, `\"`, `\\`).
+func unescape(s string) string {
+	return backslashDecode(percentDecode(s))
+}
+
+func backslashDecode(s string) string {
+	if strings.IndexByte(s, '\\') < 0 {
+		return s
 	}
-	sc := scanner{s: dec}
-	sc.scan()
-	return sc.n > 0
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			b.WriteByte(s[i])
+			continue
+		}
+		switch c := s[i+1]; c {
+		case 'n':
+			b.WriteByte('\n')
+		case 't':
+			b.WriteByte('\t')
+		case 'r':
+			b.WriteByte('\r')
+		case 'u':
+			if i+5 < len(s) && isHex(s[i+2]) && isHex(s[i+3]) && isHex(s[i+4]) && isHex(s[i+5]) {
+				r := rune(unhex(s[i+2]))<<12 | rune(unhex(s[i+3]))<<8 | rune(unhex(s[i+4]))<<4 | rune(unhex(s[i+5]))
+				b.WriteRune(r)
+				i += 5
+				continue
+			}
+			b.WriteByte(c)
+		case 'x':
+			if i+3 < len(s) && isHex(s[i+2]) && isHex(s[i+3]) {
+				b.WriteByte(unhex(s[i+2])<<4 | unhex(s[i+3]))
+				i += 3
+				continue
+			}
+			b.WriteByte(c)
+		default:
+			b.WriteByte(c)
+		}
+		i++
+	}
+	return b.String()
 }
 
 func hasEncodedSeparator(s string) bool {
@@ -258,6 +322,9 @@ func hasEncodedSeparator(s string) bool {
 }
 
 func percentDecode(s string) string {
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for i := 0; i < len(s); i++ {

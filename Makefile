@@ -5,6 +5,7 @@
 #   make test        unit tests with the race detector, then the end-to-end test on the binary
 #   make lint        gofmt and go vet
 #   make generate    regenerate the mdatagen files from metadata.yaml
+#   make bench       side-by-side benchmark of authobs and the contrib redaction tools (bench/)
 #   make clean       remove _build
 #
 # Targets are independent blocks; add new ones the same way (a .PHONY line, then the rule).
@@ -91,6 +92,21 @@ demo: $(COLLECTOR) tools
 	@echo "==> running the demo"
 	$(BUILD_DIR)/bin/authobs-demo --collector $(COLLECTOR) --mockapi $(BUILD_DIR)/bin/authobs-mockapi \
 		--client $(BUILD_DIR)/bin/authobs-client --config config/demo.yaml --dir _demo
+
+## bench: bench/ (its own module) in one run: ns, bytes and allocs per span and per log record for
+## authobs and the contrib redaction tools, ratios against redactionprocessor and the byte-walk
+## floor, and the planted-secret leak table. Raw output (benchstat reads it) and the summary go
+## to bench/results/. About 4 minutes on 2 cores; BENCH_COUNT=1 for a quick look.
+BENCH_TIME ?= 1s
+BENCH_COUNT ?= 3
+.PHONY: bench
+bench:
+	@mkdir -p bench/results
+	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); raw=results/bench-$$stamp.txt; \
+	cd bench && echo "==> go test -bench in bench/ (raw output: bench/$$raw)" && \
+	GOWORK=off $(GO) test -count=$(BENCH_COUNT) -run '^(TestLeaks|TestCleanWorkloadUnchanged)$$' -v \
+		-bench . -benchtime $(BENCH_TIME) -timeout 15m . > $$raw 2>&1 || { tail -40 $$raw; exit 1; }; \
+	GOWORK=off $(GO) run ./cmd/benchreport $$raw | tee results/bench-$$stamp.summary.txt
 
 .PHONY: clean
 clean:

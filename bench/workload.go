@@ -189,7 +189,7 @@ func (g *gen) span(w *Workload, span ptrace.Span, n int, secrets bool) {
 	// 4% of spans carry a secret, half of them auth operations (n%5 == 0 when k is odd)
 	k := n / secretEveryNth
 	plant := secrets && n%secretEveryNth == secretEveryNth/2-2*(k%2)
-	place := Place(k % 6) // rotate through the span places
+	place := Place((k / 2) % 6) // rotate through the span places
 	if n%authEvery == 0 {
 		g.authSpan(w, span, n, plant, place, secrets)
 		return

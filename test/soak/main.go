@@ -1,0 +1,597 @@
+// Command soak drives the otelcol-authobs binary under sustained OTLP load on 127.0.0.1 and
+// accounts for every item: a load generator sends spans, log records and metric data points
+// over OTLP/HTTP and OTLP/gRPC (retrying each request until the collector accepts it), the
+// collector runs memory_limiter, authobs and batch, and its OTLP exporter delivers to a sink
+// in this process that records each item's id. The report compares accepted with delivered
+// items (missing, duplicated), checks that no planted secret came through, samples the
+// collector's resident memory and collects its error log lines.
+//
+// With -restart, the collector is stopped mid-run and started again on the same ports
+// (SIGTERM, then SIGKILL) while the senders keep retrying, and the report says what each
+// stop lost and why. Every wait is bounded; everything started is stopped on exit.
+//
+// Run it through test/soak/run.sh (make soak), which builds the binary first.
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+)
+
+// Planted secrets: every item carries them; none may reach the sink.
+const (
+	plantedKey = "sk-proj-S0akT3stK3yQ7wE9rT2yU4iO6pA8sD1fG3hJ5kL7zX9"
+	plantedJWT = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJzb2FrIiwiZXhwIjo5OTk5OTk5OTk5fQ.c29hay1zaWduYXR1cmUtYnl0ZXM"
+	seqKey     = "soak.seq"
+	workerKey  = "soak.worker"
+)
+
+type signal int
+
+const (
+	sigTraces signal = iota
+	sigLogs
+	sigMetrics
+	numSignals
+)
+
+var signalNames = [numSignals]string{"spans", "log_records", "data_points"}
+
+func main() {
+	var (
+		collector = flag.String("collector", "_build/otelcol-authobs", "otelcol-authobs binary")
+		duration  = flag.Duration("duration", 3*time.Minute, "how long to send")
+		rate      = flag.Int("rate", 20000, "target items per second over all workers")
+		workers   = flag.Int("workers", 8, "senders; even ones use OTLP/HTTP, odd ones OTLP/gRPC")
+		batch     = flag.Int("batch", 100, "items per export request")
+		restart   = flag.Bool("restart", false, "stop and restart the collector mid-run: SIGTERM at 1/3, SIGKILL at 2/3")
+		maxRSS    = flag.Int("max-rss-mib", 400, "fail when the collector's resident memory exceeds this")
+		out       = flag.String("out", "test/soak/results", "directory for the report")
+		name      = flag.String("name", "", "report name (default: steady or restart)")
+	)
+	flag.Parse()
+	if *name == "" {
+		*name = "steady"
+		if *restart {
+			*name = "restart"
+		}
+	}
+	log.SetFlags(log.Ltime | log.Lmicroseconds)
+	r, err := run(config{
+		collector: *collector, duration: *duration, rate: *rate, workers: *workers,
+		batch: *batch, restart: *restart, maxRSS: *maxRSS, out: *out, name: *name,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	if !r.OK {
+		log.Printf("FAIL: %s", strings.Join(r.Failures, "; "))
+		os.Exit(1)
+	}
+	log.Printf("PASS")
+}
+
+type config struct {
+	collector     string
+	duration      time.Duration
+	rate, workers int
+	batch         int
+	restart       bool
+	maxRSS        int
+	out, name     string
+}
+
+// report is what a run found; it is written as JSON and as text.
+type report struct {
+	Name          string             `json:"name"`
+	Started       time.Time          `json:"started"`
+	DurationS     float64            `json:"send_duration_s"`
+	Workers       int                `json:"workers"`
+	TargetRate    int                `json:"target_items_per_s"`
+	AchievedRate  float64            `json:"achieved_items_per_s"`
+	Accepted      map[string]int64   `json:"accepted"`
+	Delivered     map[string]int64   `json:"delivered_unique"`
+	Missing       map[string]int64   `json:"missing"`
+	Duplicates    map[string]int64   `json:"duplicates"`
+	GaveUp        map[string]int64   `json:"given_up_after_retries"`
+	Requests      int64              `json:"requests"`
+	RetriedReqs   int64              `json:"requests_retried"`
+	Retries       int64              `json:"retry_attempts"`
+	Leaks         int64              `json:"planted_secrets_delivered"`
+	Redacted      int64              `json:"items_with_redaction_seen"`
+	RSSMaxMiB     float64            `json:"rss_max_mib"`
+	RSSSamplesMiB []float64          `json:"rss_samples_mib"`
+	ErrorLogs     []string           `json:"error_log_lines"`
+	Stops         []stopRecord       `json:"stops,omitempty"`
+	OK            bool               `json:"ok"`
+	Failures      []string           `json:"failures,omitempty"`
+	Scrapes       map[string]float64 `json:"final_collector_metrics,omitempty"`
+}
+
+type stopRecord struct {
+	Signal          string             `json:"signal"`
+	AtS             float64            `json:"at_s"`
+	DownS           float64            `json:"down_s"`
+	MetricsBefore   map[string]float64 `json:"collector_metrics_before_stop"`
+	AcceptedBefore  int64              `json:"accepted_items_before_stop"`
+	DeliveredBefore int64              `json:"delivered_items_before_stop"`
+	DeliveredAfter  int64              `json:"delivered_items_when_down"`
+	ExitErr         string             `json:"exit"`
+}
+
+func run(cfg config) (*report, error) {
+	if _, err := os.Stat(cfg.collector); err != nil {
+		return nil, fmt.Errorf("collector binary: %w (run make collector)", err)
+	}
+	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+		return nil, err
+	}
+	s := newSink(cfg.workers)
+	sinkAddr, stopSink, err := s.serve()
+	if err != nil {
+		return nil, err
+	}
+	defer stopSink()
+
+	ports, err := freePorts(3)
+	if err != nil {
+		return nil, err
+	}
+	grpcAddr := "127.0.0.1:" + strconv.Itoa(ports[0])
+	httpAddr := "127.0.0.1:" + strconv.Itoa(ports[1])
+	metricsPort := ports[2]
+	dir, err := os.MkdirTemp("", "authobs-soak-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	cfgPath := filepath.Join(dir, "collector.yaml")
+	if err := os.WriteFile(cfgPath, []byte(collectorConfig(grpcAddr, httpAddr, sinkAddr, metricsPort)), 0o644); err != nil {
+		return nil, err
+	}
+
+	rep := &report{Name: cfg.name, Started: time.Now().UTC(), Workers: cfg.workers, TargetRate: cfg.rate}
+	col, err := startCollector(cfg.collector, cfgPath, dir)
+	if err != nil {
+		return nil, err
+	}
+	current := &atomic.Pointer[proc]{}
+	current.Store(col)
+	defer func() { current.Load().stop(syscall.SIGTERM) }()
+
+	// RSS sampling of whichever collector process is current
+	sampleCtx, stopSampling := context.WithCancel(context.Background())
+	defer stopSampling()
+	var rssMu sync.Mutex
+	var samplesDone sync.WaitGroup
+	samplesDone.Add(1)
+	go func() {
+		defer samplesDone.Done()
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-sampleCtx.Done():
+				return
+			case <-t.C:
+				if mib, ok := rssMiB(current.Load().cmd.Process.Pid); ok {
+					rssMu.Lock()
+					rep.RSSSamplesMiB = append(rep.RSSSamplesMiB, mib)
+					rep.RSSMaxMiB = max(rep.RSSMaxMiB, mib)
+					rssMu.Unlock()
+				}
+			}
+		}
+	}()
+
+	// senders
+	ld := newLoad(cfg, grpcAddr, httpAddr)
+	sendCtx, stopSending := context.WithTimeout(context.Background(), cfg.duration)
+	defer stopSending()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for w := range cfg.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ld.worker(sendCtx, w)
+		}()
+	}
+
+	// restarts, while the senders keep going
+	if cfg.restart {
+		for k, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+			at := cfg.duration * time.Duration(k+1) / 3
+			select {
+			case <-time.After(time.Until(start.Add(at))):
+			case <-sendCtx.Done():
+			}
+			old := current.Load()
+			rec := stopRecord{Signal: sig.String(), AtS: time.Since(start).Seconds()}
+			rec.MetricsBefore = scrape(metricsPort)
+			rec.AcceptedBefore = ld.acceptedTotal()
+			rec.DeliveredBefore = s.deliveredTotal()
+			downAt := time.Now()
+			rec.ExitErr = fmt.Sprint(old.stop(sig))
+			rep.ErrorLogs = append(rep.ErrorLogs, old.errorLines()...)
+			time.Sleep(2 * time.Second) // down long enough for senders to see refused connections
+			rec.DeliveredAfter = s.deliveredTotal()
+			log.Printf("collector stopped with %s at %.1fs (%s); restarting", sig, rec.AtS, rec.ExitErr)
+			next, err := startCollector(cfg.collector, cfgPath, dir)
+			if err != nil {
+				return nil, fmt.Errorf("restart: %w", err)
+			}
+			current.Store(next)
+			rec.DownS = time.Since(downAt).Seconds()
+			rep.Stops = append(rep.Stops, rec)
+		}
+	}
+
+	wg.Wait()
+	rep.DurationS = time.Since(start).Seconds()
+	log.Printf("senders done after %.1fs; waiting for the pipeline to deliver", rep.DurationS)
+	// wait until the sink has everything accepted, or nothing moves for 10 s (bounded by 60 s)
+	deadline := time.Now().Add(60 * time.Second)
+	last, lastChange := int64(-1), time.Now()
+	for time.Now().Before(deadline) {
+		d := s.deliveredTotal()
+		if d >= ld.acceptedTotal() {
+			break
+		}
+		if d != last {
+			last, lastChange = d, time.Now()
+		} else if time.Since(lastChange) > 10*time.Second {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	rep.Scrapes = scrape(metricsPort)
+	final := current.Load()
+	if err := final.stop(syscall.SIGTERM); err != nil {
+		rep.Failures = append(rep.Failures, "collector did not stop cleanly: "+err.Error())
+	}
+	rep.ErrorLogs = append(rep.ErrorLogs, final.errorLines()...)
+	time.Sleep(500 * time.Millisecond) // a final flush on shutdown reaches the sink
+	stopSampling()
+	samplesDone.Wait()
+
+	s.fill(rep, ld)
+	rep.Requests, rep.RetriedReqs, rep.Retries = ld.requests.Load(), ld.retriedReqs.Load(), ld.retries.Load()
+	var acc int64
+	for _, v := range rep.Accepted {
+		acc += v
+	}
+	rep.AchievedRate = float64(acc) / rep.DurationS
+	rep.judge(cfg)
+	return rep, rep.write(cfg.out)
+}
+
+// judge decides pass or fail. A steady run must deliver exactly what was accepted. A
+// restart run may lose what a SIGKILL destroyed in memory: that loss is reported, and
+// bounded by the items the collector held when it was killed.
+func (r *report) judge(cfg config) {
+	var missing, dup int64
+	for _, sig := range signalNames {
+		missing += r.Missing[sig]
+		dup += r.Duplicates[sig]
+	}
+	if r.Leaks != 0 {
+		r.Failures = append(r.Failures, fmt.Sprintf("%d planted secrets delivered", r.Leaks))
+	}
+	if r.RSSMaxMiB > float64(cfg.maxRSS) {
+		r.Failures = append(r.Failures, fmt.Sprintf("RSS %.0f MiB over %d MiB", r.RSSMaxMiB, cfg.maxRSS))
+	}
+	var gaveUp int64
+	for _, v := range r.GaveUp {
+		gaveUp += v
+	}
+	if gaveUp != 0 {
+		r.Failures = append(r.Failures, fmt.Sprintf("%d items never accepted after retries", gaveUp))
+	}
+	if !cfg.restart {
+		if missing != 0 || dup != 0 {
+			r.Failures = append(r.Failures, fmt.Sprintf("%d missing, %d duplicated", missing, dup))
+		}
+		if len(r.ErrorLogs) != 0 {
+			r.Failures = append(r.Failures, fmt.Sprintf("%d error log lines", len(r.ErrorLogs)))
+		}
+	}
+	r.OK = len(r.Failures) == 0
+}
+
+func (r *report) write(dir string) error {
+	j, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(dir, r.Name+".json"), append(j, '\n'), 0o644); err != nil {
+		return err
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "soak %s, started %s\n", r.Name, r.Started.Format(time.RFC3339))
+	fmt.Fprintf(&b, "sent for %.1f s with %d workers (HTTP and gRPC alternating), target %d items/s, achieved %.0f items/s\n",
+		r.DurationS, r.Workers, r.TargetRate, r.AchievedRate)
+	fmt.Fprintf(&b, "requests %d, retried %d (%d retry attempts)\n", r.Requests, r.RetriedReqs, r.Retries)
+	for _, sig := range signalNames {
+		fmt.Fprintf(&b, "%-12s accepted %9d  delivered %9d  missing %7d  duplicated %7d  gave up %d\n",
+			sig, r.Accepted[sig], r.Delivered[sig], r.Missing[sig], r.Duplicates[sig], r.GaveUp[sig])
+	}
+	fmt.Fprintf(&b, "planted secrets delivered: %d (items seen with a redaction: %d)\n", r.Leaks, r.Redacted)
+	fmt.Fprintf(&b, "collector RSS: max %.1f MiB over %d samples\n", r.RSSMaxMiB, len(r.RSSSamplesMiB))
+	fmt.Fprintf(&b, "error log lines: %d\n", len(r.ErrorLogs))
+	for _, l := range r.ErrorLogs {
+		fmt.Fprintf(&b, "  %s\n", truncate(l, 300))
+	}
+	for _, st := range r.Stops {
+		fmt.Fprintf(&b, "stop %s at %.1f s (down %.1f s, exit %s): accepted before %d, delivered before %d, delivered by restart %d\n",
+			st.Signal, st.AtS, st.DownS, st.ExitErr, st.AcceptedBefore, st.DeliveredBefore, st.DeliveredAfter)
+		for _, k := range sortedKeys(st.MetricsBefore) {
+			fmt.Fprintf(&b, "    %s %g\n", k, st.MetricsBefore[k])
+		}
+	}
+	if r.OK {
+		b.WriteString("result: PASS\n")
+	} else {
+		fmt.Fprintf(&b, "result: FAIL: %s\n", strings.Join(r.Failures, "; "))
+	}
+	fmt.Print(b.String())
+	return os.WriteFile(filepath.Join(dir, r.Name+".txt"), []byte(b.String()), 0o644)
+}
+
+func collectorConfig(grpcAddr, httpAddr, sinkAddr string, metricsPort int) string {
+	return fmt.Sprintf(`receivers:
+  otlp:
+    protocols:
+      grpc:
+        endpoint: %s
+      http:
+        endpoint: %s
+processors:
+  memory_limiter:
+    check_interval: 1s
+    limit_mib: 256
+    spike_limit_mib: 64
+  authobs:
+    route: trace_safe
+  batch:
+    timeout: 200ms
+    send_batch_size: 2048
+    send_batch_max_size: 4096
+exporters:
+  otlp_grpc/sink:
+    endpoint: %s
+    tls:
+      insecure: true
+    sending_queue:
+      enabled: true
+      queue_size: 1000
+    retry_on_failure:
+      enabled: true
+      max_elapsed_time: 2m
+service:
+  telemetry:
+    logs:
+      level: info
+      encoding: json
+    metrics:
+      level: detailed
+      readers:
+        - pull:
+            exporter:
+              prometheus:
+                host: 127.0.0.1
+                port: %d
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [memory_limiter, authobs, batch]
+      exporters: [otlp_grpc/sink]
+    logs:
+      receivers: [otlp]
+      processors: [memory_limiter, authobs, batch]
+      exporters: [otlp_grpc/sink]
+    metrics:
+      receivers: [otlp]
+      processors: [memory_limiter, authobs, batch]
+      exporters: [otlp_grpc/sink]
+`, grpcAddr, httpAddr, sinkAddr, metricsPort)
+}
+
+// proc is one collector process.
+type proc struct {
+	cmd  *exec.Cmd
+	logs *lockedBuffer
+	done chan struct{}
+	err  error
+	once sync.Once
+	serr error
+}
+
+func startCollector(bin, cfgPath, dir string) (*proc, error) {
+	p := &proc{logs: &lockedBuffer{}, done: make(chan struct{})}
+	p.cmd = exec.Command(bin, "--config", cfgPath)
+	p.cmd.Dir = dir
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := p.cmd.Start(); err != nil {
+		return nil, err
+	}
+	go func() { p.err = p.cmd.Wait(); close(p.done) }()
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(p.logs.String(), "Everything is ready") {
+		select {
+		case <-p.done:
+			return nil, fmt.Errorf("collector exited: %v\n%s", p.err, p.logs.String())
+		default:
+		}
+		if time.Now().After(deadline) {
+			p.stop(syscall.SIGKILL)
+			return nil, fmt.Errorf("collector not ready after 30 s\n%s", p.logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return p, nil
+}
+
+// stop signals the process and waits for it (SIGKILL after 20 s); it returns the exit error.
+func (p *proc) stop(sig syscall.Signal) error {
+	p.once.Do(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = p.cmd.Process.Signal(sig)
+			select {
+			case <-p.done:
+			case <-time.After(20 * time.Second):
+				_ = p.cmd.Process.Kill()
+				<-p.done
+			}
+		}
+		p.serr = p.err
+	})
+	return p.serr
+}
+
+func (p *proc) errorLines() []string {
+	var bad []string
+	for _, line := range strings.Split(p.logs.String(), "\n") {
+		var e struct {
+			Level string `json:"level"`
+		}
+		if json.Unmarshal([]byte(line), &e) == nil {
+			switch e.Level {
+			case "error", "dpanic", "panic", "fatal":
+				bad = append(bad, line)
+			}
+		}
+	}
+	return bad
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// rssMiB reads VmRSS of a process from /proc.
+func rssMiB(pid int) (float64, bool) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
+			kb, err := strconv.ParseFloat(f[1], 64)
+			return kb / 1024, err == nil
+		}
+	}
+	return 0, false
+}
+
+// scrape reads the collector's own pipeline counters (receiver accepted/refused,
+// processor and exporter sent/failed, queue size) from its Prometheus endpoint.
+func scrape(port int) map[string]float64 {
+	c := &http.Client{Timeout: 2 * time.Second}
+	resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
+	if err != nil {
+		return map[string]float64{"scrape_error": 1}
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	out := map[string]float64{}
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		name, val, ok := strings.Cut(line, " ")
+		if !ok {
+			continue
+		}
+		base := name
+		if i := strings.IndexByte(name, '{'); i >= 0 {
+			base = name[:i]
+		}
+		switch {
+		case strings.HasPrefix(base, "otelcol_receiver_accepted_"), strings.HasPrefix(base, "otelcol_receiver_refused_"),
+			strings.HasPrefix(base, "otelcol_exporter_sent_"), strings.HasPrefix(base, "otelcol_exporter_send_failed_"),
+			strings.HasPrefix(base, "otelcol_exporter_enqueue_failed_"), base == "otelcol_exporter_queue_size",
+			strings.HasPrefix(base, "otelcol_processor_authobs_items_fail_closed"):
+			v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
+			if err == nil {
+				key := base
+				if i := strings.Index(name, "transport=\""); i >= 0 {
+					key += "{" + strings.TrimSuffix(strings.SplitN(name[i:], ",", 2)[0], "}") + "}"
+				}
+				out[key] += v
+			}
+		}
+	}
+	return out
+}
+
+func freePorts(n int) ([]int, error) {
+	var ports []int
+	var ls []net.Listener
+	defer func() {
+		for _, l := range ls {
+			l.Close()
+		}
+	}()
+	for range n {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		ls = append(ls, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n] + "…"
+	}
+	return s
+}
+
+func sortedKeys(m map[string]float64) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	for i := 1; i < len(keys); i++ {
+		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
+			keys[j], keys[j-1] = keys[j-1], keys[j]
+		}
+	}
+	return keys
+}

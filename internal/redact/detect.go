@@ -686,6 +686,10 @@ func (sc *scanner) keyValueAt(i int) int {
 	case kind == KeyHeader || kind == KeyCookie:
 		end = headerValueEnd(s, end)
 	default:
+		if _, credEnd, _ := schemeCredential(s, j); credEnd > j {
+			end = credEnd // `token: Bearer abc…`: the value is the whole credential
+			break
+		}
 		for end < len(s) && !isValueEnd(s[end]) {
 			end++
 		}

@@ -298,7 +298,16 @@ func reasonPhraseAfter(after string) bool {
 	return false
 }
 
-// httpMessage is the sanitised form of an HTTP error, as Codex writes it.
+// httpMessages holds the sanitised form of every HTTP error, as Codex writes it, so
+// that checking a message costs no allocation.
+var httpMessages = func() (m [600]string) {
+	for code := 100; code < len(m); code++ {
+		m[code] = "http " + strconv.Itoa(code)
+	}
+	return m
+}()
+
+// httpMessage is the sanitised form of an HTTP error with status code (100..599).
 func httpMessage(code int) string {
-	return "http " + strconv.Itoa(code)
+	return httpMessages[code]
 }

@@ -39,6 +39,7 @@ type authobsProcessor struct {
 	logger         *zap.Logger
 	engine         *redact.Engine
 	policy         *policy
+	clean          *cleanCache
 	tel            *telemetry
 	enforce        bool
 	traceSafe      bool
@@ -74,6 +75,7 @@ func newAuthobsProcessor(set processor.Settings, cfg *Config) (*authobsProcessor
 		logger:         set.Logger,
 		engine:         engine,
 		policy:         newPolicy(cfg, engine),
+		clean:          newCleanCache(),
 		tel:            newTelemetry(tb, set.ID.String()),
 		enforce:        cfg.Mode == ModeEnforce,
 		traceSafe:      cfg.Route == RouteTraceSafe,
@@ -176,22 +178,24 @@ func (p *authobsProcessor) processScope(s pcommon.InstrumentationScope, c *count
 }
 
 func (p *authobsProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
-	var c counters
+	c := getCounters()
+	defer countersPool.Put(c)
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
-		p.processResource(rs.Resource().Attributes(), &c)
+		p.processResource(rs.Resource().Attributes(), c)
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
-			p.processScope(ss.Scope(), &c)
+			p.processScope(ss.Scope(), c)
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
-				guard(p, spans.At(k), &c, p.processSpan, failClosedSpan)
+				guard(p, spans.At(k), c, p.processSpan, failClosedSpan)
 			}
 		}
 	}
-	p.tel.record(ctx, sigTraces, &c)
+	p.policy.publish()
+	p.tel.record(ctx, sigTraces, c)
 	return td, nil
 }
 
@@ -228,22 +232,24 @@ func (p *authobsProcessor) processSpan(span ptrace.Span, c *counters) {
 }
 
 func (p *authobsProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
-	var c counters
+	c := getCounters()
+	defer countersPool.Put(c)
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
-		p.processResource(rl.Resource().Attributes(), &c)
+		p.processResource(rl.Resource().Attributes(), c)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			sl := sls.At(j)
-			p.processScope(sl.Scope(), &c)
+			p.processScope(sl.Scope(), c)
 			records := sl.LogRecords()
 			for k := 0; k < records.Len(); k++ {
-				guard(p, records.At(k), &c, p.processLogRecord, failClosedLogRecord)
+				guard(p, records.At(k), c, p.processLogRecord, failClosedLogRecord)
 			}
 		}
 	}
-	p.tel.record(ctx, sigLogs, &c)
+	p.policy.publish()
+	p.tel.record(ctx, sigLogs, c)
 	return ld, nil
 }
 
@@ -272,25 +278,27 @@ func (p *authobsProcessor) processLogRecord(lr plog.LogRecord, c *counters) {
 }
 
 func (p *authobsProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
-	var c counters
+	c := getCounters()
+	defer countersPool.Put(c)
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
-		p.scrubAttrs(rm.Resource().Attributes(), &c)
+		p.scrubAttrs(rm.Resource().Attributes(), c)
 		sms := rm.ScopeMetrics()
 		for j := 0; j < sms.Len(); j++ {
 			sm := sms.At(j)
-			if out, changed := p.scrubString(sm.Scope().Name(), &c); changed {
+			if out, changed := p.scrubString(sm.Scope().Name(), c); changed {
 				sm.Scope().SetName(out)
 			}
-			p.scrubAttrs(sm.Scope().Attributes(), &c)
+			p.scrubAttrs(sm.Scope().Attributes(), c)
 			ms := sm.Metrics()
 			for k := 0; k < ms.Len(); k++ {
-				guard(p, ms.At(k), &c, p.processMetric, failClosedMetric)
+				guard(p, ms.At(k), c, p.processMetric, failClosedMetric)
 			}
 		}
 	}
-	p.tel.record(ctx, sigMetrics, &c)
+	p.policy.publish()
+	p.tel.record(ctx, sigMetrics, c)
 	return md, nil
 }
 

@@ -1,6 +1,7 @@
 package authobsprocessor // import "github.com/authobs/authobsprocessor"
 
 import (
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -113,8 +114,14 @@ type policy struct {
 	route  Route
 	known  map[string]*keyRule
 	engine *redact.Engine
-	cache  sync.Map // string → *keyRule
-	cached atomic.Int32
+	// rules is what the per-item path reads: the start-up rules plus every key classified
+	// since, in one immutable map (one lookup per attribute). New keys wait in pending
+	// and are published, copy-on-write, once per batch.
+	rules   atomic.Pointer[map[string]*keyRule]
+	mu      sync.Mutex // guards pending and publishing
+	pending map[string]*keyRule
+	dirty   atomic.Bool
+	cached  atomic.Int32
 	// spanOps and eventOps map names to operations.
 	spanOps  map[string]operation
 	eventOps map[string]operation
@@ -171,6 +178,8 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 		r := p.ruleFor(k)
 		r.drop = true
 	}
+	rules := maps.Clone(p.known)
+	p.rules.Store(&rules)
 	return p
 }
 
@@ -200,21 +209,51 @@ func (p *policy) classify(k string) *keyRule {
 	return r
 }
 
-// rule returns the rule for an attribute key: a start-up table lookup, else the cache.
+// rule returns the rule for an attribute key: one lookup in the published table, else
+// the slow path that classifies a new key.
 func (p *policy) rule(k string) *keyRule {
-	if r, ok := p.known[k]; ok {
+	if r, ok := (*p.rules.Load())[k]; ok {
 		return r
 	}
-	if r, ok := p.cache.Load(k); ok {
-		return r.(*keyRule)
+	return p.learn(k)
+}
+
+// learn classifies a key the published table does not hold yet and keeps the rule in
+// pending until publish, so a new key is classified once, not once per item.
+func (p *policy) learn(k string) *keyRule {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r, ok := p.pending[k]; ok {
+		return r
 	}
 	r := p.classify(k)
 	if p.cached.Load() < maxCachedKeys {
-		if _, loaded := p.cache.LoadOrStore(strings.Clone(k), r); !loaded {
-			p.cached.Add(1)
+		if p.pending == nil {
+			p.pending = map[string]*keyRule{}
 		}
+		p.pending[strings.Clone(k)] = r
+		p.cached.Add(1)
+		p.dirty.Store(true)
 	}
 	return r
+}
+
+// publish makes the keys learnt during a batch visible to the lookup path. Batches
+// that met no new key pay one atomic load.
+func (p *policy) publish() {
+	if !p.dirty.Load() {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.pending) == 0 {
+		return
+	}
+	rules := maps.Clone(*p.rules.Load())
+	maps.Copy(rules, p.pending)
+	p.rules.Store(&rules)
+	p.pending = nil
+	p.dirty.Store(false)
 }
 
 // operationOfSpan classifies a span by its name.

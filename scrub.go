@@ -1,7 +1,9 @@
 package authobsprocessor // import "github.com/authobs/authobsprocessor"
 
 import (
+	"hash/maphash"
 	"strings"
+	"sync/atomic"
 	"unicode/utf8"
 	"unsafe"
 
@@ -103,7 +105,7 @@ func (d *derived) apply(m pcommon.Map) {
 func (p *authobsProcessor) scrub(v pcommon.Value, depth int, c *counters) {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		if out, changed := p.engine.Redact(v.Str(), &c.hits); changed && p.enforce {
+		if out, changed := p.redact(v.Str(), c); changed && p.enforce {
 			v.SetStr(out)
 		}
 	case pcommon.ValueTypeBytes:
@@ -204,8 +206,119 @@ func (p *authobsProcessor) failClosedValue(v pcommon.Value, c *counters) {
 // scrubString redacts a string field (span name, status message, event name) and
 // returns the value to store and whether it changed.
 func (p *authobsProcessor) scrubString(s string, c *counters) (string, bool) {
-	out, changed := p.engine.Redact(s, &c.hits)
+	out, changed := p.redact(s, c)
 	return out, changed && p.enforce
+}
+
+// redact is engine.Redact behind the cache of values known to be clean.
+func (p *authobsProcessor) redact(s string, c *counters) (string, bool) {
+	if len(s) < cleanMinLen || len(s) > cleanMaxLen {
+		return p.engine.Redact(s, &c.hits)
+	}
+	h := maphash.String(p.clean.seed, s)
+	if p.clean.has(s, h) {
+		return s, false
+	}
+	out, changed := p.engine.Redact(s, &c.hits)
+	if !changed {
+		p.clean.saw(s, h)
+	}
+	return out, changed
+}
+
+// cleanCache remembers string values the engine found clean, so a value that recurs
+// (methods, routes, hosts, user agents, model names: most of telemetry) is looked up
+// instead of scanned again. It is exact: Redact is a pure function of the string (no
+// match means no hit counted), and an entry is the whole value compared byte for byte.
+//
+// A value is admitted on its second sighting, so unique values (ids, timestamps) are
+// never stored. Entries and their bytes live in one table allocated up front and never
+// written again once published, so admission allocates nothing and readers need no
+// lock. A full table refuses new values; after cleanResetAfter refusals a fresh table
+// replaces it, so the cache follows a changing workload at the cost of one allocation.
+type cleanCache struct {
+	seed  maphash.Seed
+	table atomic.Pointer[cleanTable]
+	// seen holds the hash of a value met once: the admission filter.
+	seen [cleanSeen]atomic.Uint64
+}
+
+type cleanTable struct {
+	sets    [cleanSets][cleanWays]atomic.Pointer[cleanEntry]
+	entries [cleanSets * cleanWays]cleanEntry
+	arena   [cleanArena]byte
+	next    atomic.Int32 // entries handed out
+	used    atomic.Int32 // arena bytes handed out
+	refused atomic.Int32
+}
+
+type cleanEntry struct {
+	h uint64
+	s string // points into the table's arena
+}
+
+const (
+	cleanSets       = 2048
+	cleanWays       = 4
+	cleanSeen       = 8192
+	cleanArena      = 256 << 10
+	cleanResetAfter = 1 << 20
+	// shorter values scan faster than they hash; longer ones are rarely repeated
+	cleanMinLen = 8
+	cleanMaxLen = 256
+)
+
+func newCleanCache() *cleanCache {
+	c := &cleanCache{seed: maphash.MakeSeed()}
+	c.table.Store(new(cleanTable))
+	return c
+}
+
+func (c *cleanCache) has(s string, h uint64) bool {
+	set := &c.table.Load().sets[h&(cleanSets-1)]
+	for i := range set {
+		if e := set[i].Load(); e != nil && e.h == h && e.s == s {
+			return true
+		}
+	}
+	return false
+}
+
+// saw records a clean value; on its second sighting the value is copied into the table
+// and published in a free way of its set.
+func (c *cleanCache) saw(s string, h uint64) {
+	if slot := &c.seen[(h>>16)&(cleanSeen-1)]; slot.Swap(h) != h {
+		return
+	}
+	t := c.table.Load()
+	set := &t.sets[h&(cleanSets-1)]
+	way := -1
+	for i := range set {
+		if set[i].Load() == nil {
+			way = i
+			break
+		}
+	}
+	if way < 0 || !t.admit(s, h, &set[way]) {
+		if t.refused.Add(1) == cleanResetAfter {
+			c.table.CompareAndSwap(t, new(cleanTable))
+		}
+	}
+}
+
+// admit copies s into the arena and publishes its entry in slot; entries and bytes
+// are written once, before the atomic store that makes them visible.
+func (t *cleanTable) admit(s string, h uint64, slot *atomic.Pointer[cleanEntry]) bool {
+	idx := t.next.Add(1) - 1
+	end := t.used.Add(int32(len(s)))
+	if int(idx) >= len(t.entries) || int(end) > len(t.arena) {
+		return false
+	}
+	b := t.arena[int(end)-len(s) : end]
+	copy(b, s)
+	e := &t.entries[idx]
+	e.h, e.s = h, unsafe.String(&b[0], len(b))
+	return slot.CompareAndSwap(nil, e)
 }
 
 // scrubErrorText reduces an HTTP failure to `http <code>` and redacts other text.

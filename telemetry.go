@@ -2,6 +2,7 @@ package authobsprocessor // import "github.com/authobs/authobsprocessor"
 
 import (
 	"context"
+	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -44,7 +45,16 @@ const (
 
 var failReasonNames = [numFailReasons]string{"internal_error", "nesting_depth"}
 
-// counters accumulate one batch's counts on the stack; they reach the meter once per batch.
+// counters accumulate one batch's counts; they reach the meter once per batch. The
+// item closures make them escape, so they come from a pool rather than the heap.
+var countersPool = sync.Pool{New: func() any { return new(counters) }}
+
+func getCounters() *counters {
+	c := countersPool.Get().(*counters)
+	*c = counters{}
+	return c
+}
+
 type counters struct {
 	items      [numOperations]int64
 	dropped    [numDropReasons]int64
@@ -54,14 +64,15 @@ type counters struct {
 }
 
 // telemetry holds the instruments and every attribute set they are recorded with,
-// built once so recording costs no allocation for attributes.
+// built once as ready option slices, so recording allocates neither the attribute set
+// nor the variadic argument.
 type telemetry struct {
 	tb         *metadata.TelemetryBuilder
-	items      [numSignals][numOperations]metric.AddOption
-	dropped    [numSignals][numDropReasons]metric.AddOption
-	redacted   [numSignals][redact.NumDetectors]metric.AddOption
-	normalized [numSignals][numNormalizeKinds]metric.AddOption
-	failClosed [numSignals][numFailReasons]metric.AddOption
+	items      [numSignals][numOperations][]metric.AddOption
+	dropped    [numSignals][numDropReasons][]metric.AddOption
+	redacted   [numSignals][redact.NumDetectors][]metric.AddOption
+	normalized [numSignals][numNormalizeKinds][]metric.AddOption
+	failClosed [numSignals][numFailReasons][]metric.AddOption
 }
 
 // newTelemetry builds every attribute set once. `processor` carries the component id
@@ -69,9 +80,9 @@ type telemetry struct {
 // it, and two authobs instances on one collector are the normal gateway shape.
 func newTelemetry(tb *metadata.TelemetryBuilder, id string) *telemetry {
 	t := &telemetry{tb: tb}
-	opt := func(sig signal, key, value string) metric.AddOption {
-		return metric.WithAttributeSet(attribute.NewSet(attribute.String("processor", id),
-			attribute.String("signal", signalNames[sig]), attribute.String(key, value)))
+	opt := func(sig signal, key, value string) []metric.AddOption {
+		return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("processor", id),
+			attribute.String("signal", signalNames[sig]), attribute.String(key, value)))}
 	}
 	for s := range numSignals {
 		for o := range numOperations {
@@ -94,9 +105,9 @@ func newTelemetry(tb *metadata.TelemetryBuilder, id string) *telemetry {
 }
 
 func (t *telemetry) record(ctx context.Context, sig signal, c *counters) {
-	add := func(inst metric.Int64Counter, n int64, o metric.AddOption) {
+	add := func(inst metric.Int64Counter, n int64, o []metric.AddOption) {
 		if n != 0 {
-			inst.Add(ctx, n, o)
+			inst.Add(ctx, n, o...)
 		}
 	}
 	for o, n := range c.items {

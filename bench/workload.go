@@ -109,7 +109,13 @@ var (
 // planted secrets, no personal data and auth operations that carry only allowlisted
 // evidence, i.e. items that authobs must pass through unchanged.
 func NewWorkload(secrets bool) *Workload {
-	g := &gen{r: rand.New(rand.NewPCG(Seed, Seed>>7))}
+	return NewWorkloadSeed(Seed, secrets)
+}
+
+// NewWorkloadSeed is NewWorkload from another seed: same shape and vocabulary, other
+// ids and draws.
+func NewWorkloadSeed(seed uint64, secrets bool) *Workload {
+	g := &gen{r: rand.New(rand.NewPCG(seed, seed>>7))}
 	w := &Workload{Traces: ptrace.NewTraces(), Logs: plog.NewLogs()}
 	perRes := SpansPerBatch / NumResources
 	perScope := perRes / ScopesPerRes

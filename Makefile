@@ -111,3 +111,19 @@ bench:
 .PHONY: clean
 clean:
 	rm -rf $(BUILD_DIR)
+
+## fuzz-short: each native fuzz target briefly (FUZZTIME each, default 10s); the seed corpora
+## and testdata/fuzz regressions also run in every plain `go test`.
+FUZZTIME ?= 10s
+.PHONY: fuzz-short
+fuzz-short:
+	$(GO) test -run='^$$' -fuzz='^FuzzRedact$$' -fuzztime=$(FUZZTIME) ./internal/redact
+	$(GO) test -run='^$$' -fuzz='^FuzzRedactPlanted$$' -fuzztime=$(FUZZTIME) ./internal/redact
+	$(GO) test -run='^$$' -fuzz='^FuzzEvidence$$' -fuzztime=$(FUZZTIME) .
+	$(GO) test -run='^$$' -fuzz='^FuzzBatch$$' -fuzztime=$(FUZZTIME) .
+
+## soak: several minutes of OTLP load on the binary, steady then with restarts (not in `test`);
+## reports in test/soak/results/.
+.PHONY: soak
+soak: $(COLLECTOR)
+	test/soak/run.sh

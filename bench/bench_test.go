@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.yaml.in/yaml/v3"
 )
 
 var (
@@ -197,4 +199,28 @@ func TestLeaks(t *testing.T) {
 		}
 	}
 	fmt.Fprint(os.Stdout, sb.String())
+}
+
+// TestE2EConfigs keeps the end-to-end redactionprocessor config in step with the
+// in-process one: same patterns, same key pattern.
+func TestE2EConfigs(t *testing.T) {
+	raw, err := os.ReadFile("e2e/collector-redaction.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Processors struct {
+			Redaction struct {
+				BlockedValues      []string `yaml:"blocked_values"`
+				BlockedKeyPatterns []string `yaml:"blocked_key_patterns"`
+			} `yaml:"redaction"`
+		} `yaml:"processors"`
+	}
+	if err := yaml.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	r := doc.Processors.Redaction
+	if !slices.Equal(r.BlockedValues, SecretPatterns) || !slices.Equal(r.BlockedKeyPatterns, []string{SensitiveKeyPattern}) {
+		t.Errorf("e2e/collector-redaction.yaml differs from SecretPatterns/SensitiveKeyPattern:\n%q\n%q", r.BlockedValues, r.BlockedKeyPatterns)
+	}
 }

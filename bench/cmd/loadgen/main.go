@@ -33,7 +33,7 @@ const exportMethod = "/opentelemetry.proto.collector.trace.v1.TraceService/Expor
 // rawCodec sends pre-marshalled request bytes and ignores the response body.
 type rawCodec struct{}
 
-func (rawCodec) Marshal(v any) ([]byte, error)  { return *v.(*[]byte), nil }
+func (rawCodec) Marshal(v any) ([]byte, error)   { return *v.(*[]byte), nil }
 func (rawCodec) Unmarshal(_ []byte, _ any) error { return nil }
 func (rawCodec) Name() string                    { return "proto" }
 

@@ -139,6 +139,11 @@ func hostileValues() []hostileValue {
 	add("no marker, random", "note "+k, k[:20])
 	k = tok(44)
 	add("vault token", "VAULT_TOKEN is hvs."+k, k[:20])
+	k = tok(40)
+	hexed := fmt.Sprintf("%x", "sk-proj-"+k)
+	add("hex-encoded key", "dump "+hexed, hexed[16:48])
+	k = tok(24)
+	add("html-escaped json", "<pre>{&quot;refresh_token&quot;:&quot;"+k+"&quot;}</pre>", k)
 	return vs
 }
 

@@ -164,9 +164,11 @@ func init() {
 		{"secret_", 30, isAlnum}, {"ntn_", 30, isAlnum}, {"rnd_", 20, isAlnum}, {"ATATT3", 40, isDotTok},
 		{"oat_", 20, isAlnum}, {"sl.", 60, isTok}, {"key-", 32, isAlnum}, {"NRAK-", 20, isAlnum},
 		{"phc_", 30, isAlnum}, {"figd_", 20, isTok}, {"tfp_", 30, isAlnum}, {"cfut_", 20, isTok},
+		{"rubygems_", 40, isAlnum}, {"oy2", 40, isAlnum}, {"dckr_pat_", 20, isTok}, {"ops_", 40, isTok},
 	} {
 		add(prefixRule{r.p, r.min, 0, r.ok, VendorToken})
 	}
+	add(prefixRule{"SK", 32, 32, isHex, VendorToken}) // Twilio API key secret
 }
 
 // scanner collects the matches of one string. The first matches live in an inline
@@ -369,7 +371,12 @@ func (sc *scanner) wordAt(i int) (int, int, Detector) {
 	}
 	w := s[i : i+n]
 	if isHexWord(w) {
-		return i, i, 0 // trace and span ids, UUIDs, hashes: identifiers, not secrets
+		// trace and span ids, UUIDs, hashes: identifiers, not secrets — unless the hex
+		// spells out text that holds one
+		if hexHidesSecret(w) {
+			return i, i + n, Encoded
+		}
+		return i, i, 0
 	}
 	if base64HidesSecret(w) {
 		return i, i + n, Encoded
@@ -429,6 +436,26 @@ func base64HidesSecret(w string) bool {
 	defer base64Buffers.Put(buf)
 	m, err := enc.Decode(buf[:], unsafe.Slice(unsafe.StringData(w), len(w)))
 	if err != nil || m == 0 || !isText(buf[:m]) {
+		return false
+	}
+	inner := scanner{s: unsafe.String(&buf[0], m)}
+	inner.scan()
+	return inner.n > 0
+}
+
+// hexHidesSecret decodes a hex word of 24+ digits and scans the text inside. Random ids
+// decode to binary and are rejected after one pass over at most maxBase64Len/2 bytes.
+func hexHidesSecret(w string) bool {
+	if len(w) < 24 || len(w) > maxBase64Len || len(w)%2 != 0 || strings.IndexByte(w, '-') >= 0 {
+		return false
+	}
+	buf := base64Buffers.Get().(*[maxBase64Len]byte)
+	defer base64Buffers.Put(buf)
+	m := len(w) / 2
+	for k := 0; k < m; k++ {
+		buf[k] = unhex(w[2*k])<<4 | unhex(w[2*k+1])
+	}
+	if !isText(buf[:m]) {
 		return false
 	}
 	inner := scanner{s: unsafe.String(&buf[0], m)}

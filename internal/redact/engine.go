@@ -256,13 +256,37 @@ func (e *Engine) decodedMatches(s string) int {
 // hasEscape reports whether s has a percent escape that may hide a separator or a
 // backslash escape.
 func hasEscape(s string) bool {
-	return hasEncodedSeparator(s) || strings.IndexByte(s, '\\') >= 0
+	return hasEncodedSeparator(s) || strings.IndexByte(s, '\\') >= 0 || hasHTMLEntity(s)
 }
 
-// unescape decodes one layer: percent escapes, `+` as space, and backslash escapes
-// (`\uXXXX`, `\xXX`, `\n`, `\t`, `\r`, `\/`, `\"`, `\\`).
+// htmlEntities are the character references that can hide a separator or a quote.
+var htmlEntities = strings.NewReplacer("&quot;", `"`, "&apos;", "'", "&#39;", "'", "&#34;", `"`, "&amp;", "&",
+	"&lt;", "<", "&gt;", ">", "&#61;", "=", "&#x3d;", "=", "&#x3D;", "=", "&#58;", ":", "&#x3a;", ":", "&#x3A;", ":",
+	"&#47;", "/", "&#x2f;", "/", "&#x2F;", "/", "&#32;", " ", "&#x20;", " ")
+
+// hasHTMLEntity reports whether s has a character reference (`&quot;`, `&#61;` …).
+func hasHTMLEntity(s string) bool {
+	for i := strings.IndexByte(s, '&'); i >= 0 && i+3 < len(s); {
+		if c := s[i+1]; c == '#' || ((c == 'q' || c == 'a' || c == 'l' || c == 'g') && strings.IndexByte(s[i+2:min(len(s), i+7)], ';') >= 0) {
+			return true
+		}
+		j := strings.IndexByte(s[i+1:], '&')
+		if j < 0 {
+			break
+		}
+		i += 1 + j
+	}
+	return false
+}
+
+// unescape decodes one layer: percent escapes, `+` as space, backslash escapes
+// (`\uXXXX`, `\xXX`, `\n`, `\t`, `\r`, `\/`, `\"`, `\\`) and HTML character references.
 func unescape(s string) string {
-	return backslashDecode(percentDecode(s))
+	s = backslashDecode(percentDecode(s))
+	if hasHTMLEntity(s) {
+		s = htmlEntities.Replace(s)
+	}
+	return s
 }
 
 func backslashDecode(s string) string {

@@ -40,6 +40,10 @@ func TestRedactHostileEncodings(t *testing.T) {
 		{"hashicorp vault", "hvs.CAESIJlWh0LR1fV8ZwGQ9k2bA3cD4eF5gH6iJ7kL8mN9oP0q", "CAESIJlWh0LR1fV8"},
 		{"databricks", "dapi0123456789abcdef0123456789abcdef", "0123456789abcdef0123"},
 		{"age secret key", "AGE-SECRET-KEY-1QQPQ9ZJ8XKQ7Y2M3N4P5R6S7T8U9V0W1X2Y3Z4A5B6C7D8E9F0GH", "QQPQ9ZJ8XKQ7Y2M3N4"},
+		{"hex-encoded key", "746f6b656e3d" + "736b2d70726f6a2d4162336445663668496a396b4c6d326e4f7035715273387455763177587934", "736b2d70726f6a2d"},
+		{"html entities", "{&quot;access_token&quot;:&quot;at-123456789abc&quot;}", "at-123456789abc"},
+		{"html numeric entities", "password&#61;hunter2hunter2", "hunter2hunter2"},
+		{"twilio api key secret", "SK0123456789abcdef0123456789abcdef", "0123456789abcdef0123"},
 		{"nul byte before key", "x\x00" + key, key[8:]},
 		{"invalid utf-8 around key", "\xff" + key + "\xfe", key[8:]},
 	}
@@ -64,6 +68,7 @@ func TestRedactHostileLeavesSafeText(t *testing.T) {
 		"0af7651916cd43dd8448eb211c80319c", "01a225ba-273d-7363-b91f-1306560a707e",
 		strings.Repeat("f", 64), "codex_otel::events::session_telemetry", `{\"path\":\"\/tmp\/x\"}`,
 		"sk-proj is our prefix", "req_0a1b2c3d4e5f", "8f1c2a3b4d5e6f70-SJC",
+		"req_5a8f1c2e3b4d6a7f8e9d0c1b2a3f4e5d", "?a=1&amp;b=2&lt;x&gt;", "48656c6c6f2c20776f726c642120",
 	} {
 		var hits Hits
 		got, changed := e.Redact(s, &hits)

@@ -95,18 +95,11 @@ demo: $(COLLECTOR) tools
 
 ## bench: bench/ (its own module) in one run: ns, bytes and allocs per span and per log record for
 ## authobs and the contrib redaction tools, ratios against redactionprocessor and the byte-walk
-## floor, and the planted-secret leak table. Raw output (benchstat reads it) and the summary go
-## to bench/results/. About 4 minutes on 2 cores; BENCH_COUNT=1 for a quick look.
-BENCH_TIME ?= 1s
-BENCH_COUNT ?= 3
+## floor, and the planted-secret leak table (bench/run.sh: interleaved rounds). Raw output
+## (benchstat reads it) and the summary go to bench/results/. About 4 minutes on 2 cores.
 .PHONY: bench
 bench:
-	@mkdir -p bench/results
-	@stamp=$$(date -u +%Y%m%dT%H%M%SZ); raw=results/bench-$$stamp.txt; \
-	cd bench && echo "==> go test -bench in bench/ (raw output: bench/$$raw)" && \
-	GOWORK=off $(GO) test -count=$(BENCH_COUNT) -run '^(TestLeaks|TestCleanWorkloadUnchanged)$$' -v \
-		-bench . -benchtime $(BENCH_TIME) -timeout 15m . > $$raw 2>&1 || { tail -40 $$raw; exit 1; }; \
-	GOWORK=off $(GO) run ./cmd/benchreport $$raw | tee results/bench-$$stamp.summary.txt
+	bench/run.sh
 
 .PHONY: clean
 clean:

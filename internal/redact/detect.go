@@ -286,10 +286,16 @@ const maxPieces = 8
 // and length, or 0.
 func nextPiece(s string, end int, ok func(byte) bool, started bool) (int, int) {
 	j := end
-	for j < len(s) && j-end < 3 && isSpace(s[j]) {
-		j++
+	gaps := 0
+	for j < len(s) && gaps < maxGap {
+		n := gapLen(s, j)
+		if n == 0 {
+			break
+		}
+		j += n
+		gaps++
 	}
-	if j == end || (!started && j-end > 1) {
+	if j == end || (!started && gaps > 1) {
 		return end, 0
 	}
 	n := runLen(s, j, ok)
@@ -314,6 +320,26 @@ func extendSplit(s string, end int, ok func(byte) bool) int {
 }
 
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// maxGap bounds the whitespace (a line break and its indentation) between two pieces.
+const maxGap = 16
+
+// gapLen is the length of the whitespace or invisible character at j (zero-width space
+// and joiners, word joiner, BOM, soft hyphen), or 0: an invisible character splits a token
+// for a scanner but not for a reader.
+func gapLen(s string, j int) int {
+	switch c := s[j]; {
+	case isSpace(c):
+		return 1
+	case c == 0xc2 && j+1 < len(s) && s[j+1] == 0xad:
+		return 2
+	case c == 0xe2 && j+2 < len(s) && ((s[j+1] == 0x80 && s[j+2] >= 0x8b && s[j+2] <= 0x8d) || (s[j+1] == 0x81 && s[j+2] == 0xa0)):
+		return 3
+	case c == 0xef && j+2 < len(s) && s[j+1] == 0xbb && s[j+2] == 0xbf:
+		return 3
+	}
+	return 0
+}
 
 // looksRandom tells a token fragment from a word: digits mixed with letters, or upper
 // case after the first byte mixed with lower case.

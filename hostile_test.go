@@ -672,7 +672,7 @@ func TestHostileLinearTime(t *testing.T) {
 	h := newHostileRun(t, routeConfig(RouteTraceSafe))
 	timeOf := func(v string) time.Duration {
 		best := time.Duration(0)
-		for range 3 {
+		for range 5 {
 			ld := plog.NewLogs()
 			lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
 			lr.Body().SetStr(v)
@@ -688,7 +688,8 @@ func TestHostileLinearTime(t *testing.T) {
 	ts, tl := timeOf(small), timeOf(large)
 	ratio := float64(tl) / float64(ts)
 	t.Logf("256 KiB: %s, 2 MiB: %s, ratio %.1f", ts, tl, ratio)
-	assert.Less(t, ratio, 8*3.0, "8x the input took %.1fx the time", ratio)
+	// linear is 8x, quadratic 64x; the margin absorbs a loaded machine
+	assert.Less(t, ratio, 8*4.0, "8x the input took %.1fx the time", ratio)
 }
 
 // TestHostileBeyondTheContract: places the contract does not list, where a string can

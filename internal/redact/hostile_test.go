@@ -87,14 +87,15 @@ func TestRedactLinearTime(t *testing.T) {
 		small := strings.Repeat(unit, 32<<10/len(unit))
 		large := strings.Repeat(unit, 256<<10/len(unit))
 		ratio := measure(e, large) / measure(e, small)
-		assert.Less(t, ratio, 8*3.0, "%q: 8x input took %.1fx time", unit, ratio)
+		// linear is 8x, quadratic 64x; the margin absorbs a loaded machine
+		assert.Less(t, ratio, 8*4.0, "%q: 8x input took %.1fx time", unit, ratio)
 	}
 }
 
-// measure returns the best time per call over a few rounds of at least 20 ms each.
+// measure returns the best time per call over five rounds of at least 20 ms each.
 func measure(e *Engine, s string) float64 {
 	best := 0.0
-	for range 3 {
+	for range 5 {
 		n, start := 0, time.Now()
 		for n == 0 || time.Since(start) < 20*time.Millisecond {
 			var hits Hits

@@ -117,8 +117,16 @@ type prefixRule struct {
 // table read per word.
 var prefixRules [256][]prefixRule
 
+// prefixSecond[c] is the set of second bytes of the prefixes starting with c: most words
+// are rejected with one bit test instead of a walk over the rules.
+var prefixSecond [256][4]uint64
+
 func init() {
-	add := func(r prefixRule) { prefixRules[r.prefix[0]] = append(prefixRules[r.prefix[0]], r) }
+	add := func(r prefixRule) {
+		prefixRules[r.prefix[0]] = append(prefixRules[r.prefix[0]], r)
+		c := r.prefix[1]
+		prefixSecond[r.prefix[0]][c>>6] |= 1 << (c & 63)
+	}
 	for _, p := range []string{"sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"} {
 		add(prefixRule{p, 16, 0, isTok, OpenAIKey})
 	}
@@ -247,6 +255,12 @@ func (sc *scanner) scan() {
 // prefixAt matches a known token prefix at i and returns the end of the token, its
 // pieces split by whitespace or line breaks included.
 func prefixAt(s string, i int) (int, Detector) {
+	if i+1 >= len(s) {
+		return i, 0
+	}
+	if c := s[i+1]; prefixSecond[s[i]][c>>6]&(1<<(c&63)) == 0 {
+		return i, 0
+	}
 	for _, r := range prefixRules[s[i]] {
 		if i+1 >= len(s) || s[i+1] != r.prefix[1] || !strings.HasPrefix(s[i:], r.prefix) {
 			continue
@@ -529,15 +543,12 @@ func isHighEntropy(w string) bool {
 	if n < minEntropyLen {
 		return false
 	}
-	var counts [256]uint16
+	// cheap tests first: most long words are names, paths or hex
 	var digit, letter, nonHex bool
 	transitions := 0
 	prev := byteClass(w[0])
 	for k := 0; k < len(w); k++ {
 		c := w[k]
-		if counts[c] < 0xffff {
-			counts[c]++
-		}
 		switch {
 		case c >= '0' && c <= '9':
 			digit = true
@@ -554,6 +565,12 @@ func isHighEntropy(w string) bool {
 	}
 	if !digit || !letter || !nonHex || transitions*100 < minTransitionsPct*(n-1) {
 		return false
+	}
+	var counts [256]uint16
+	for k := 0; k < len(w); k++ {
+		if counts[w[k]] < 0xffff {
+			counts[w[k]]++
+		}
 	}
 	return entropyBits100(&counts, n) >= minEntropyBits
 }

@@ -132,7 +132,10 @@ type stopRecord struct {
 	AcceptedBefore  int64              `json:"accepted_items_before_stop"`
 	DeliveredBefore int64              `json:"delivered_items_before_stop"`
 	DeliveredAfter  int64              `json:"delivered_items_when_down"`
-	ExitErr         string             `json:"exit"`
+	// HeldAtStop is what had been acknowledged to senders but not delivered when the
+	// process ended: what the stop lost (acceptances racing the signal can add a request).
+	HeldAtStop int64  `json:"acknowledged_not_delivered_at_stop"`
+	ExitErr    string `json:"exit"`
 }
 
 func run(cfg config) (*report, error) {
@@ -232,6 +235,7 @@ func run(cfg config) (*report, error) {
 			rep.ErrorLogs = append(rep.ErrorLogs, old.errorLines()...)
 			time.Sleep(2 * time.Second) // down long enough for senders to see refused connections
 			rec.DeliveredAfter = s.deliveredTotal()
+			rec.HeldAtStop = max(0, rec.AcceptedBefore-rec.DeliveredAfter)
 			log.Printf("collector stopped with %s at %.1fs (%s); restarting", sig, rec.AtS, rec.ExitErr)
 			next, err := startCollector(cfg.collector, cfgPath, dir)
 			if err != nil {
@@ -339,8 +343,8 @@ func (r *report) write(dir string) error {
 		fmt.Fprintf(&b, "  %s\n", truncate(l, 300))
 	}
 	for _, st := range r.Stops {
-		fmt.Fprintf(&b, "stop %s at %.1f s (down %.1f s, exit %s): accepted before %d, delivered before %d, delivered by restart %d\n",
-			st.Signal, st.AtS, st.DownS, st.ExitErr, st.AcceptedBefore, st.DeliveredBefore, st.DeliveredAfter)
+		fmt.Fprintf(&b, "stop %s at %.1f s (down %.1f s, exit %s): accepted before %d, delivered before %d, delivered by restart %d: lost at this stop %d\n",
+			st.Signal, st.AtS, st.DownS, st.ExitErr, st.AcceptedBefore, st.DeliveredBefore, st.DeliveredAfter, st.HeldAtStop)
 		for _, k := range sortedKeys(st.MetricsBefore) {
 			fmt.Fprintf(&b, "    %s %g\n", k, st.MetricsBefore[k])
 		}

@@ -110,6 +110,11 @@ func TestScaleOut(t *testing.T) {
 			if strings.Contains(raw, scaleoutKey[8:]) {
 				t.Errorf("%s %s: the planted key survived: %s", kind, id.AsString(), raw)
 			}
+			for _, h := range scaleoutHostile {
+				if strings.Contains(raw, h[1]) {
+					t.Errorf("%s %s: %q survived: %s", kind, id.AsString(), h[1], raw)
+				}
+			}
 			if kind == "span" { // metrics are redacted, not routed; logs go to log_only
 				if _, ok := attrs.Get("user.email"); ok {
 					t.Errorf("%s %s: user.email survived trace_safe", kind, id.AsString())
@@ -132,11 +137,25 @@ func TestScaleOut(t *testing.T) {
 	}
 }
 
+// scaleoutHostile are secrets in hostile encodings, one per item in turn; each is paired
+// with the fragment that must not come out of any gateway.
+var scaleoutHostile = [][2]string{
+	{`{\u0022access_token\u0022:\u0022Zq8WkP3xL7vN2mR5tY9b\u0022}`, "Zq8WkP3xL7vN2mR5tY9b"},
+	{"access_token%253DHv4Jm9Qx2Lp7Rt5Wz8Kc", "Hv4Jm9Qx2Lp7Rt5Wz8Kc"},
+	{"Basic YWxp Y2U6aHVudGVyMmh1bnRlcjI=", "Y2U6aHVudGVyMmh1bnRlcjI"},
+	{"eyJyZWZyZXNoX3Rva2VuIjoiUnQ4TXE0WnA3S3gyTm01VnczIn0", "eyJyZWZyZXNoX3Rva2VuIjoiUnQ4"},
+	{"sk-proj-Ab3dEf6hIj9k\n        Lm2nOp5qRs8tUv1wXy4zQ", "Lm2nOp5qRs8tUv1wXy4zQ"},
+	{"<password>Pw7Kx2Qm9Lz4Rt</password>", "Pw7Kx2Qm9Lz4Rt"},
+	{"{&quot;id_token&quot;:&quot;Ix5Nq8Wv3Kp6Tz9Rm2Lb&quot;}", "Ix5Nq8Wv3Kp6Tz9Rm2Lb"},
+	{"postgres://svc:Db4Kq7Xz2Wm9@db.internal/app", "Db4Kq7Xz2Wm9"},
+}
+
 func scaleoutAttrs(m pcommon.Map, id int) {
 	m.PutInt("scaleout.id", int64(id))
 	m.PutStr("api_key", scaleoutKey)
 	m.PutStr("note", "retry with Bearer "+scaleoutKey)
 	m.PutStr("user.email", "dev@example.com")
+	m.PutStr("detail", scaleoutHostile[id%len(scaleoutHostile)][0])
 }
 
 func scaleoutTraces(first, n int) ptrace.Traces {

@@ -212,7 +212,7 @@ func (p *authobsProcessor) scrubString(s string, c *counters) (string, bool) {
 
 // redact is engine.Redact behind the cache of values known to be clean.
 func (p *authobsProcessor) redact(s string, c *counters) (string, bool) {
-	if len(s) < cleanMinLen || len(s) > cleanMaxLen {
+	if s == "" || len(s) > cleanMaxLen {
 		return p.engine.Redact(s, &c.hits)
 	}
 	h := maphash.String(p.clean.seed, s)
@@ -263,8 +263,8 @@ const (
 	cleanSeen       = 8192
 	cleanArena      = 256 << 10
 	cleanResetAfter = 1 << 20
-	// shorter values scan faster than they hash; longer ones are rarely repeated
-	cleanMinLen = 8
+	// even a three-byte value is looked up faster than it is scanned; longer values
+	// than this rarely recur
 	cleanMaxLen = 256
 )
 

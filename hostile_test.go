@@ -22,6 +22,7 @@ import (
 	"go.opentelemetry.io/collector/processor/processortest"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
 
 	"github.com/authobs/authobsprocessor/internal/metadatatest"
 )
@@ -550,7 +551,9 @@ func TestHostileShapes(t *testing.T) {
 						t.Fatalf("%s survived", s)
 					}
 				}
-				assert.Equal(t, int64(10000), h.countedBy(t, "values_redacted", "detector")["bearer"])
+				metadatatest.AssertEqualProcessorAuthobsValuesRedacted(t, h.tel, []metricdata.DataPoint[int64]{
+					{Attributes: attribute.NewSet(proc, attribute.String("signal", "traces"), attribute.String("detector", "bearer")), Value: 10000},
+				}, metricdatatest.IgnoreTimestamp())
 			})
 			t.Run("10 000 secret keys", func(t *testing.T) {
 				h := newHostileRun(t, routeConfig(route))
@@ -561,7 +564,9 @@ func TestHostileShapes(t *testing.T) {
 				}
 				h.consume(t, ptrace.NewTraces(), ld, pmetric.NewMetrics())
 				assert.NotContains(t, h.text(), "sk-proj-")
-				assert.Equal(t, int64(10000), h.countedBy(t, "attributes_dropped", "reason")["secret_in_key"])
+				metadatatest.AssertEqualProcessorAuthobsAttributesDropped(t, h.tel, []metricdata.DataPoint[int64]{
+					{Attributes: attribute.NewSet(proc, attribute.String("signal", "logs"), attribute.String("reason", "secret_in_key")), Value: 10000},
+				}, metricdatatest.IgnoreTimestamp())
 			})
 			t.Run("maps and slices nested 100 deep", func(t *testing.T) {
 				s := key()

@@ -213,7 +213,7 @@ func (sc *scanner) scan() {
 		c := s[i]
 		if wordStart && isAlnum(c) {
 			if start, end, det := sc.wordAt(i); end > start {
-				sc.add(match{start: start, end: end, det: det})
+				sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
 				i = end - 1
 				wordStart = false
 				continue
@@ -230,7 +230,8 @@ func (sc *scanner) scan() {
 		case '=', ':':
 			if next := sc.keyValueAt(i); next > i {
 				i = next - 1
-				wordStart = false
+				// after `scheme://` or `user@` the host starts a word
+				wordStart = classes[s[i]]&cSep != 0
 				continue
 			}
 		case '>':
@@ -290,6 +291,47 @@ func prefixAt(s string, i int) (int, Detector) {
 		return extendSplit(s, end, r.ok), r.det
 	}
 	return i, 0
+}
+
+// webhookHosts are URL prefixes whose path is itself the credential: anyone holding the
+// URL can post.
+var webhookHosts = []string{
+	"hooks.slack.com/services/", "hooks.slack.com/workflows/", "hooks.slack.com/triggers/",
+	"discord.com/api/webhooks/", "discordapp.com/api/webhooks/", "webhook.office.com/webhookb2/",
+	"outlook.office.com/webhook/",
+}
+
+// webhookSecret matches the secret path of a webhook URL at i: it returns the bounds of
+// the path after the host prefix, which is replaced whole.
+func webhookSecret(s string, i int) (int, int) {
+	switch s[i] {
+	case 'h', 'd', 'w', 'o':
+	default:
+		return i, i
+	}
+	for _, h := range webhookHosts {
+		if h[0] != s[i] || !strings.HasPrefix(s[i:], h) {
+			continue
+		}
+		start := i + len(h)
+		end := start
+		for end < len(s) && !isURLEnd(s[end]) {
+			end++
+		}
+		if end-start < 8 {
+			return i, i
+		}
+		return start, end
+	}
+	return i, i
+}
+
+func isURLEnd(c byte) bool {
+	switch c {
+	case ' ', '\t', '\r', '\n', '?', '#', '"', '\'', '<', '>', '\\', ')', ']', '}', ',':
+		return true
+	}
+	return false
 }
 
 // maxPieces bounds how many whitespace-separated pieces one split token is joined from.
@@ -381,6 +423,9 @@ func (sc *scanner) wordAt(i int) (int, int, Detector) {
 	c := s[i]
 	if end, det := prefixAt(s, i); end > i {
 		return i, end, det
+	}
+	if start, end := webhookSecret(s, i); end > start {
+		return start, end, URLCredentials
 	}
 	switch c | 0x20 {
 	case 'b':

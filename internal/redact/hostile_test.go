@@ -46,6 +46,8 @@ func TestRedactHostileEncodings(t *testing.T) {
 		{"html entities", "{&quot;access_token&quot;:&quot;at-123456789abc&quot;}", "at-123456789abc"},
 		{"html numeric entities", "password&#61;hunter2hunter2", "hunter2hunter2"},
 		{"twilio api key secret", "SK0123456789abcdef0123456789abcdef", "0123456789abcdef0123"},
+		{"slack webhook", "posting to https://hooks.slack.com/services/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 now", "Xy7Kp2Qm9Lz4Rt8Wv3Nb6Jc1"},
+		{"discord webhook", "https://discord.com/api/webhooks/123456789012345678/AbC-dEf_GhI", "AbC-dEf_GhI"},
 		{"nul byte before key", "x\x00" + key, key[8:]},
 		{"invalid utf-8 around key", "\xff" + key + "\xfe", key[8:]},
 	}

@@ -145,6 +145,8 @@ func hostileValues() []hostileValue {
 	hexed := fmt.Sprintf("%x", "sk-proj-"+k)
 	add("hex-encoded key", "dump "+hexed, hexed[16:48])
 	k = tok(24)
+	add("slack webhook url", "https://hooks.slack.com/services/T0"+randToken(r, upperNum, 8)+"/B0"+randToken(r, upperNum, 8)+"/"+k, k)
+	k = tok(24)
 	add("html-escaped json", "<pre>{&quot;refresh_token&quot;:&quot;"+k+"&quot;}</pre>", k)
 	return vs
 }

@@ -56,12 +56,14 @@ $(COLLECTOR): $(COLLECTOR_SRCS) | $(OCB)
 	touch $@; \
 	echo "==> built $@ in $$(( $$(date +%s) - start )) s"
 
-## test: one command for CI (.ci/run). Unit tests first, then the end-to-end test, which
-## needs the binary (its own `make collector` call is then a no-op).
+## test: one command for CI (.ci/run). Unit tests first, then each fuzz target briefly, then
+## the end-to-end tests, which need the binary (their own `make collector` call is a no-op).
 .PHONY: test
 test: $(COLLECTOR)
 	@echo "==> unit tests (race detector)"
 	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/test/e2e$$')
+	@echo "==> fuzz targets, briefly (FUZZTIME=$(FUZZTIME) each)"
+	$(MAKE) --no-print-directory fuzz-short
 	@echo "==> end-to-end test on $(COLLECTOR)"
 	AUTHOBS_COLLECTOR=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout 5m $(E2E_PKG)
 

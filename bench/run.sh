@@ -5,12 +5,12 @@
 # alike), and summarises with cmd/benchreport. Raw output, which benchstat reads, and
 # the summary go to bench/results/.
 #
-#   bench/run.sh                # ROUNDS=3 BENCH_TIME=1s BENCH=.
+#   bench/run.sh                # ROUNDS=3 BENCH_TIME=0.5s BENCH=.
 set -euo pipefail
 cd "$(dirname "$0")"
 
 ROUNDS=${ROUNDS:-3}
-BENCH_TIME=${BENCH_TIME:-1s}
+BENCH_TIME=${BENCH_TIME:-0.5s}
 BENCH=${BENCH:-.}
 export GOWORK=off
 

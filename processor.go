@@ -144,6 +144,15 @@ func (p *authobsProcessor) processAttr(k string, v pcommon.Value, op operation, 
 			c.dropped[dropInvalidEvidence]++
 			return p.enforce
 		}
+		if v.Type() != pcommon.ValueTypeStr {
+			return false
+		}
+		// evidence in the right shape can still be a secret (an id-shaped key, a
+		// classification glued to a token): it is then not evidence, and goes whole
+		if _, changed := p.redact(v.Str(), c); changed {
+			return p.rejectEvidence(rule, v, c)
+		}
+		return false
 	}
 	switch {
 	case rule.errorText && v.Type() == pcommon.ValueTypeStr:
@@ -156,6 +165,34 @@ func (p *authobsProcessor) processAttr(k string, v pcommon.Value, op operation, 
 		p.scrub(v, 0, c)
 	}
 	return false
+}
+
+// rejectEvidence handles an evidence value that holds a secret: ids and header names
+// are dropped, bounded values become `other`. It reports whether the attribute goes.
+func (p *authobsProcessor) rejectEvidence(rule *keyRule, v pcommon.Value, c *counters) bool {
+	switch rule.evidence {
+	case evRequestID, evCFRay, evHeaderName:
+		c.dropped[dropInvalidEvidence]++
+		return p.enforce
+	case evEnum:
+		p.rewrite(v, otherValue, normEnum, c)
+	case evEndpoint:
+		p.rewrite(v, otherValue, normEndpoint, c)
+	case evProviderKeyName:
+		p.rewrite(v, configuredValue, normProviderKeyName, c)
+	default:
+		p.rewrite(v, otherValue, normClassification, c)
+	}
+	return false
+}
+
+// scrubTraceState redacts a W3C trace state: vendors put free text there too.
+func (p *authobsProcessor) scrubTraceState(ts pcommon.TraceState, c *counters) {
+	if raw := ts.AsRaw(); raw != "" {
+		if out, changed := p.scrubString(raw, c); changed {
+			ts.FromRaw(out)
+		}
+	}
 }
 
 // eventOperation classifies a log record or span event by its `event.name` attribute.
@@ -171,10 +208,17 @@ func (p *authobsProcessor) processResource(attrs pcommon.Map, c *counters) {
 }
 
 func (p *authobsProcessor) processScope(s pcommon.InstrumentationScope, c *counters) {
+	p.scrubScopeStrings(s, c)
+	p.processAttrs(s.Attributes(), opOther, c)
+}
+
+func (p *authobsProcessor) scrubScopeStrings(s pcommon.InstrumentationScope, c *counters) {
 	if out, changed := p.scrubString(s.Name(), c); changed {
 		s.SetName(out)
 	}
-	p.processAttrs(s.Attributes(), opOther, c)
+	if out, changed := p.scrubString(s.Version(), c); changed {
+		s.SetVersion(out)
+	}
 }
 
 func (p *authobsProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
@@ -225,8 +269,10 @@ func (p *authobsProcessor) processSpan(span ptrace.Span, c *counters) {
 		}
 		p.processAttrs(ev.Attributes(), evOp, c)
 	}
+	p.scrubTraceState(span.TraceState(), c)
 	links := span.Links()
 	for i := 0; i < links.Len(); i++ {
+		p.scrubTraceState(links.At(i).TraceState(), c)
 		p.processAttrs(links.At(i).Attributes(), opOther, c)
 	}
 }
@@ -287,9 +333,7 @@ func (p *authobsProcessor) processMetrics(ctx context.Context, md pmetric.Metric
 		sms := rm.ScopeMetrics()
 		for j := 0; j < sms.Len(); j++ {
 			sm := sms.At(j)
-			if out, changed := p.scrubString(sm.Scope().Name(), c); changed {
-				sm.Scope().SetName(out)
-			}
+			p.scrubScopeStrings(sm.Scope(), c)
 			p.scrubAttrs(sm.Scope().Attributes(), c)
 			ms := sm.Metrics()
 			for k := 0; k < ms.Len(); k++ {
@@ -310,6 +354,12 @@ func (p *authobsProcessor) scrubAttrs(attrs pcommon.Map, c *counters) {
 }
 
 func (p *authobsProcessor) processMetric(m pmetric.Metric, c *counters) {
+	if out, changed := p.scrubString(m.Name(), c); changed {
+		m.SetName(out)
+	}
+	if out, changed := p.scrubString(m.Description(), c); changed {
+		m.SetDescription(out)
+	}
 	point := func(attrs pcommon.Map, exemplars pmetric.ExemplarSlice) {
 		c.items[opOther]++
 		p.scrubAttrs(attrs, c)

@@ -95,7 +95,8 @@ func TestEvidenceNormalisation(t *testing.T) {
 		{"endpoint URL becomes other", "endpoint", "https://api.example.com/v1/responses", "other", ""},
 		{"bug-report tag validated like its twin", "auth_401_request_id", "bad id!", nil, ""},
 		{"bug-report outcome enum", "auth_recovery_outcome", "weird", "other", ""},
-		{"secret shaped like an id is redacted", "auth.request_id", testKey, "[REDACTED]", ""},
+		{"secret shaped like an id is not an id", "auth.request_id", testKey, nil, ""},
+		{"classification holding a secret becomes other", "auth.error", testKey, "other", ""},
 	}
 	for _, route := range []Route{RouteTraceSafe, RouteLogOnly} {
 		for _, tt := range tests {

@@ -105,9 +105,13 @@ var personalKeys = map[string]personalKind{
 // allowedPrefixes are the semantic-convention namespaces kept on auth operations.
 var allowedPrefixes = []string{"http.", "url.", "server."}
 
-// maxCachedKeys bounds the cache of classified unknown keys, so hostile input with
-// endless distinct keys costs CPU, never unbounded memory.
-const maxCachedKeys = 8192
+// maxCachedKeys and maxCachedKeyLen bound the cache of classified unknown keys in count
+// and in bytes, so hostile input with endless distinct or huge keys costs CPU, never
+// unbounded memory.
+const (
+	maxCachedKeys   = 8192
+	maxCachedKeyLen = 256
+)
 
 // policy holds the key rules of one processor instance.
 type policy struct {
@@ -227,7 +231,8 @@ func (p *policy) learn(k string) *keyRule {
 		return r
 	}
 	r := p.classify(k)
-	if p.cached.Load() < maxCachedKeys {
+	// bounded in count and in bytes: a huge key is classified on every use instead
+	if len(k) <= maxCachedKeyLen && p.cached.Load() < maxCachedKeys {
 		if p.pending == nil {
 			p.pending = map[string]*keyRule{}
 		}

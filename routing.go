@@ -129,7 +129,6 @@ type policy struct {
 	// spanOps and eventOps map names to operations.
 	spanOps  map[string]operation
 	eventOps map[string]operation
-	allow    map[string]bool
 }
 
 func newPolicy(cfg *Config, engine *redact.Engine) *policy {
@@ -139,7 +138,6 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 		engine:   engine,
 		spanOps:  map[string]operation{},
 		eventOps: map[string]operation{},
-		allow:    map[string]bool{},
 	}
 	for _, m := range cfg.Operations.matchers() {
 		for _, n := range m.matcher.SpanNames {
@@ -176,7 +174,6 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 	for _, k := range routeAttrs.Allow {
 		r := p.ruleFor(k)
 		r.allowed, r.personal = true, notPersonal
-		p.allow[k] = true
 	}
 	for _, k := range routeAttrs.Drop {
 		r := p.ruleFor(k)

@@ -140,17 +140,17 @@ func (p *authobsProcessor) processAttr(k string, v pcommon.Value, op operation, 
 		return p.enforce
 	}
 	if op != opOther && rule.evidence != evNone {
+		// evidence in the right shape can still be a secret (an id-shaped key, a
+		// classification glued to a token): it is then not evidence, and goes whole. The
+		// check reads the value as sent, before any rewrite or hash, in both modes.
+		if v.Type() == pcommon.ValueTypeStr {
+			if _, changed := p.redact(v.Str(), c); changed {
+				return p.rejectEvidence(rule, v, c)
+			}
+		}
 		if p.validateEvidence(rule, v, c) == evInvalid {
 			c.dropped[dropInvalidEvidence]++
 			return p.enforce
-		}
-		if v.Type() != pcommon.ValueTypeStr {
-			return false
-		}
-		// evidence in the right shape can still be a secret (an id-shaped key, a
-		// classification glued to a token): it is then not evidence, and goes whole
-		if _, changed := p.redact(v.Str(), c); changed {
-			return p.rejectEvidence(rule, v, c)
 		}
 		return false
 	}
@@ -167,21 +167,22 @@ func (p *authobsProcessor) processAttr(k string, v pcommon.Value, op operation, 
 	return false
 }
 
-// rejectEvidence handles an evidence value that holds a secret: ids and header names
-// are dropped, bounded values become `other`. It reports whether the attribute goes.
+// rejectEvidence handles an evidence value that holds a secret: enums, classifications
+// and endpoints become `other`, the provider key name `configured`; ids, header names,
+// flags and numbers are dropped. It reports whether the attribute goes.
 func (p *authobsProcessor) rejectEvidence(rule *keyRule, v pcommon.Value, c *counters) bool {
 	switch rule.evidence {
-	case evRequestID, evCFRay, evHeaderName:
-		c.dropped[dropInvalidEvidence]++
-		return p.enforce
 	case evEnum:
 		p.rewrite(v, otherValue, normEnum, c)
+	case evClassification:
+		p.rewrite(v, otherValue, normClassification, c)
 	case evEndpoint:
 		p.rewrite(v, otherValue, normEndpoint, c)
 	case evProviderKeyName:
 		p.rewrite(v, configuredValue, normProviderKeyName, c)
 	default:
-		p.rewrite(v, otherValue, normClassification, c)
+		c.dropped[dropInvalidEvidence]++
+		return p.enforce
 	}
 	return false
 }
@@ -195,21 +196,39 @@ func (p *authobsProcessor) scrubTraceState(ts pcommon.TraceState, c *counters) {
 	}
 }
 
-// eventOperation classifies a log record or span event by its `event.name` attribute.
-func (p *authobsProcessor) eventOperation(attrs pcommon.Map) operation {
+// eventOperation classifies a log record or span event by its `event.name` attribute;
+// named reports whether it has one.
+func (p *authobsProcessor) eventOperation(attrs pcommon.Map) (op operation, named bool) {
 	if v, ok := attrs.Get("event.name"); ok && v.Type() == pcommon.ValueTypeStr {
-		return p.policy.operationOfEvent(v.Str())
+		return p.policy.operationOfEvent(v.Str()), true
 	}
-	return opOther
+	return opOther, false
 }
 
 func (p *authobsProcessor) processResource(attrs pcommon.Map, c *counters) {
 	p.processAttrs(attrs, opOther, c)
 }
 
+// failClosedAttrs empties a resource's or scope's attributes whose processing failed.
+func failClosedAttrs(m pcommon.Map, _ string) {
+	m.Clear()
+	m.PutBool(failClosedAttr, true)
+}
+
+func failClosedScope(s pcommon.InstrumentationScope, replacement string) {
+	s.SetName(replacement)
+	s.SetVersion("")
+	failClosedAttrs(s.Attributes(), replacement)
+}
+
 func (p *authobsProcessor) processScope(s pcommon.InstrumentationScope, c *counters) {
 	p.scrubScopeStrings(s, c)
 	p.processAttrs(s.Attributes(), opOther, c)
+}
+
+func (p *authobsProcessor) scrubMetricScope(s pcommon.InstrumentationScope, c *counters) {
+	p.scrubScopeStrings(s, c)
+	p.scrubAttrs(s.Attributes(), c)
 }
 
 func (p *authobsProcessor) scrubScopeStrings(s pcommon.InstrumentationScope, c *counters) {
@@ -227,11 +246,11 @@ func (p *authobsProcessor) processTraces(ctx context.Context, td ptrace.Traces) 
 	rss := td.ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		rs := rss.At(i)
-		p.processResource(rs.Resource().Attributes(), c)
+		guard(p, rs.Resource().Attributes(), c, p.processResource, failClosedAttrs)
 		sss := rs.ScopeSpans()
 		for j := 0; j < sss.Len(); j++ {
 			ss := sss.At(j)
-			p.processScope(ss.Scope(), c)
+			guard(p, ss.Scope(), c, p.processScope, failClosedScope)
 			spans := ss.Spans()
 			for k := 0; k < spans.Len(); k++ {
 				guard(p, spans.At(k), c, p.processSpan, failClosedSpan)
@@ -258,9 +277,10 @@ func (p *authobsProcessor) processSpan(span ptrace.Span, c *counters) {
 	events := span.Events()
 	for i := 0; i < events.Len(); i++ {
 		ev := events.At(i)
-		evOp := p.eventOperation(ev.Attributes())
-		if evOp == opOther {
-			// an event on an auth operation's span (an exception, say) falls under its policy
+		evOp, named := p.eventOperation(ev.Attributes())
+		if !named {
+			// an unnamed event on an auth operation's span (an exception, say) falls
+			// under the span's policy
 			evOp = op
 		}
 		c.items[evOp]++
@@ -283,11 +303,11 @@ func (p *authobsProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.
 	rls := ld.ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		rl := rls.At(i)
-		p.processResource(rl.Resource().Attributes(), c)
+		guard(p, rl.Resource().Attributes(), c, p.processResource, failClosedAttrs)
 		sls := rl.ScopeLogs()
 		for j := 0; j < sls.Len(); j++ {
 			sl := sls.At(j)
-			p.processScope(sl.Scope(), c)
+			guard(p, sl.Scope(), c, p.processScope, failClosedScope)
 			records := sl.LogRecords()
 			for k := 0; k < records.Len(); k++ {
 				guard(p, records.At(k), c, p.processLogRecord, failClosedLogRecord)
@@ -300,7 +320,7 @@ func (p *authobsProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.
 }
 
 func (p *authobsProcessor) processLogRecord(lr plog.LogRecord, c *counters) {
-	op := p.eventOperation(lr.Attributes())
+	op, _ := p.eventOperation(lr.Attributes())
 	if op == opOther && lr.EventName() != "" {
 		op = p.policy.operationOfEvent(lr.EventName())
 	}
@@ -329,12 +349,11 @@ func (p *authobsProcessor) processMetrics(ctx context.Context, md pmetric.Metric
 	rms := md.ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		rm := rms.At(i)
-		p.scrubAttrs(rm.Resource().Attributes(), c)
+		guard(p, rm.Resource().Attributes(), c, p.scrubAttrs, failClosedAttrs)
 		sms := rm.ScopeMetrics()
 		for j := 0; j < sms.Len(); j++ {
 			sm := sms.At(j)
-			p.scrubScopeStrings(sm.Scope(), c)
-			p.scrubAttrs(sm.Scope().Attributes(), c)
+			guard(p, sm.Scope(), c, p.scrubMetricScope, failClosedScope)
 			ms := sm.Metrics()
 			for k := 0; k < ms.Len(); k++ {
 				guard(p, ms.At(k), c, p.processMetric, failClosedMetric)
@@ -402,7 +421,9 @@ func guard[T any](p *authobsProcessor, item T, c *counters, process func(T, *cou
 	defer func() {
 		if r := recover(); r != nil {
 			c.failClosed[failPanic]++
-			failClosed(item, p.engine.Replacement())
+			if p.enforce { // audit mode changes nothing, even here
+				failClosed(item, p.engine.Replacement())
+			}
 		}
 	}()
 	if itemHook != nil {
@@ -418,6 +439,7 @@ func failClosedSpan(span ptrace.Span, replacement string) {
 	span.Events().RemoveIf(func(ptrace.SpanEvent) bool { return true })
 	span.Links().RemoveIf(func(ptrace.SpanLink) bool { return true })
 	span.Status().SetMessage("")
+	span.TraceState().FromRaw("")
 }
 
 func failClosedLogRecord(lr plog.LogRecord, _ string) {
@@ -428,8 +450,10 @@ func failClosedLogRecord(lr plog.LogRecord, _ string) {
 }
 
 // failClosedMetric drops the metric's data points: their attributes cannot be trusted.
-func failClosedMetric(m pmetric.Metric, _ string) {
+func failClosedMetric(m pmetric.Metric, replacement string) {
+	m.SetName(replacement)
 	m.SetDescription("")
+	m.SetUnit("")
 	m.SetEmptyGauge()
 	m.Metadata().Clear()
 	m.Metadata().PutBool(failClosedAttr, true)

@@ -405,8 +405,9 @@ func TestInternalFailureFailsClosed(t *testing.T) {
 	require.NoError(t, err)
 	calls := 0
 	itemHook = func() {
+		// guarded in order: the resource, the scope, then each record; fail the first record
 		calls++
-		if calls == 1 {
+		if calls == 3 {
 			panic("impossible state")
 		}
 	}
@@ -452,4 +453,73 @@ func TestSecondPassChangesNothing(t *testing.T) {
 	first := runLogRecord(t, cfg, apiRequestLog(map[string]any{"url.full": "https://a.example/?token=" + testRefresh, "error.message": "Bearer " + testJWT}))
 	second := runLogRecord(t, cfg, func(lr plog.LogRecord) { first.CopyTo(lr) })
 	assert.Equal(t, attrsOf(first.Attributes()), attrsOf(second.Attributes()))
+}
+
+// TestFailClosedLeavesNoFreeText: an item that fails closed keeps no field that could hold
+// a secret (trace state, metric name), and in audit mode a failure changes nothing.
+func TestFailClosedLeavesNoFreeText(t *testing.T) {
+	calls := 0
+	itemHook = func() {
+		calls++
+		if calls == 3 { // resource, scope, then the item
+			panic("impossible state")
+		}
+	}
+	t.Cleanup(func() { itemHook = nil })
+
+	tsink, _, consumeTraces, _ := newTestProcessors(t, routeConfig(RouteLogOnly))
+	td := ptrace.NewTraces()
+	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	span.TraceState().FromRaw("vendor=" + testKey)
+	consumeTraces(td)
+	assert.Empty(t, tsink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).TraceState().AsRaw())
+
+	calls = 0
+	sink := new(consumertest.MetricsSink)
+	mp, err := NewFactory().CreateMetrics(context.Background(), metadatatest.NewSettings(componenttest.NewTelemetry()), routeConfig(RouteLogOnly), sink)
+	require.NoError(t, err)
+	md := pmetric.NewMetrics()
+	md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty().SetName("calls." + testKey)
+	require.NoError(t, mp.ConsumeMetrics(context.Background(), md))
+	assert.Equal(t, "[REDACTED]", sink.AllMetrics()[0].ResourceMetrics().At(0).ScopeMetrics().At(0).Metrics().At(0).Name())
+
+	calls = 0
+	audit := routeConfig(RouteLogOnly)
+	audit.Mode = ModeAudit
+	_, lsink, _, consumeLogs := newTestProcessors(t, audit)
+	ld := plog.NewLogs()
+	ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("body")
+	before := plog.NewLogs()
+	ld.CopyTo(before)
+	consumeLogs(ld)
+	assert.Equal(t, before, lsink.AllLogs()[0], "audit mode changes nothing, even on failure")
+}
+
+// TestNamedEventsKeepTheirOwnPolicy: only events without an event.name inherit the
+// operation of their span.
+func TestNamedEventsKeepTheirOwnPolicy(t *testing.T) {
+	tsink, _, consumeTraces, _ := newTestProcessors(t, routeConfig(RouteTraceSafe))
+	td := ptrace.NewTraces()
+	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
+	span.SetName("api_request")
+	named := span.Events().AppendEmpty()
+	named.Attributes().PutStr("event.name", "codex.sse_event")
+	named.Attributes().PutStr("event.kind", "response.created")
+	unnamed := span.Events().AppendEmpty()
+	unnamed.SetName("exception")
+	unnamed.Attributes().PutStr("exception.message", "boom")
+	consumeTraces(td)
+	evs := tsink.AllTraces()[0].ResourceSpans().At(0).ScopeSpans().At(0).Spans().At(0).Events()
+	assert.Equal(t, "response.created", attrsOf(evs.At(0).Attributes())["event.kind"])
+	assert.NotContains(t, attrsOf(evs.At(1).Attributes()), "exception.message", "an unnamed event falls under the span's allowlist")
+}
+
+// TestEvidenceSecretCheckedAsSent: a secret-shaped id is dropped, not hashed, and audit
+// counts what enforce does.
+func TestEvidenceSecretCheckedAsSent(t *testing.T) {
+	cfg := routeConfig(RouteTraceSafe)
+	cfg.Evidence.RequestID = IDHash
+	lr := runLogRecord(t, cfg, apiRequestLog(map[string]any{"auth.request_id": "AKIAQ3EXAMPLE7KEY2XZ"}))
+	_, ok := lr.Attributes().Get("auth.request_id")
+	assert.False(t, ok)
 }

@@ -222,14 +222,16 @@ func (p *policy) rule(k string) *keyRule {
 // learn classifies a key the published table does not hold yet and keeps the rule in
 // pending until publish, so a new key is classified once, not once per item.
 func (p *policy) learn(k string) *keyRule {
+	if len(k) > maxCachedKeyLen {
+		return p.classify(k) // never kept: no lock needed
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if r, ok := p.pending[k]; ok {
 		return r
 	}
 	r := p.classify(k)
-	// bounded in count and in bytes: a huge key is classified on every use instead
-	if len(k) <= maxCachedKeyLen && p.cached.Load() < maxCachedKeys {
+	if p.cached.Load() < maxCachedKeys {
 		if p.pending == nil {
 			p.pending = map[string]*keyRule{}
 		}

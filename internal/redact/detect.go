@@ -872,9 +872,11 @@ func (sc *scanner) elementValueAt(i int) int {
 	return end
 }
 
+// isValueEnd ends an unquoted value. Closing brackets do not: `password: [x]secret` must
+// not leave `secret` behind, and a bracket swallowed after a secret costs nothing.
 func isValueEnd(c byte) bool {
 	switch c {
-	case ' ', '\t', '\r', '\n', '&', ',', ';', '"', '\'', '}', ')', ']', '<', '>', '\\':
+	case ' ', '\t', '\r', '\n', '&', ',', ';', '"', '\'', '}', '<', '>', '\\':
 		return true
 	}
 	return false

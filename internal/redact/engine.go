@@ -139,11 +139,22 @@ func (e *Engine) IsReplacement(v string) bool {
 		if v == r {
 			return true
 		}
-		if e.fpKey != nil && len(v) == len(r)+1+fingerprintHexLen && strings.HasPrefix(v, r) && v[len(r)] == fingerprintSep[i] {
+		if e.fpKey != nil && len(v) == len(r)+1+fingerprintHexLen && strings.HasPrefix(v, r) &&
+			v[len(r)] == fingerprintSep[i] && isLowerHex(v[len(r)+1:]) {
 			return true
 		}
 	}
 	return false
+}
+
+// isLowerHex: a digest, not a short secret dressed up as `[REDACTED]#Hunter2!pass`.
+func isLowerHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Replace returns the replacement for a whole secret value.

@@ -170,3 +170,15 @@ func TestClassifyKey(t *testing.T) {
 		assert.Equal(t, want, ClassifyKey(k), k)
 	}
 }
+
+// TestReplacementShapeIsNotABypass: a short secret written as `[REDACTED]#…` is not taken
+// for a fingerprinted replacement; only 12 lower-case hex digits are.
+func TestReplacementShapeIsNotABypass(t *testing.T) {
+	e := newEngine(t, Options{FingerprintKey: []byte("k")})
+	assert.False(t, e.IsReplacement("[REDACTED]#Hunter2!pass"))
+	assert.True(t, e.IsReplacement("[REDACTED]#0123456789ab"))
+	var hits Hits
+	got, changed := e.Redact("password: [REDACTED]#Hunter2!pass", &hits)
+	assert.True(t, changed)
+	assert.NotContains(t, got, "Hunter2")
+}

@@ -162,7 +162,7 @@ func (p *authobsProcessor) processAttr(k string, v pcommon.Value, op operation, 
 	case rule.secret != redact.KeyPlain:
 		p.replaceSecret(v, rule.secret, 0, c)
 	default:
-		p.scrub(v, 0, c)
+		p.scrub(v, 0, true, c)
 	}
 	return false
 }
@@ -339,7 +339,7 @@ func (p *authobsProcessor) processLogRecord(lr plog.LogRecord, c *counters) {
 			pcommon.NewValueEmpty().CopyTo(body)
 		}
 	default:
-		p.scrub(body, 0, c)
+		p.scrub(body, 0, true, c)
 	}
 }
 
@@ -368,7 +368,7 @@ func (p *authobsProcessor) processMetrics(ctx context.Context, md pmetric.Metric
 // scrubAttrs is the metrics policy: redaction only, no routing.
 func (p *authobsProcessor) scrubAttrs(attrs pcommon.Map, c *counters) {
 	attrs.RemoveIf(func(k string, v pcommon.Value) bool {
-		return p.scrubEntry(k, v, 0, c)
+		return p.scrubEntry(k, v, 0, false, c)
 	})
 }
 

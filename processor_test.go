@@ -523,3 +523,19 @@ func TestEvidenceSecretCheckedAsSent(t *testing.T) {
 	_, ok := lr.Attributes().Get("auth.request_id")
 	assert.False(t, ok)
 }
+
+// TestNestedPersonalDataOnTraceSafe: personal data inside maps and log bodies goes on
+// trace_safe too, and stays on log_only.
+func TestNestedPersonalDataOnTraceSafe(t *testing.T) {
+	fill := func(lr plog.LogRecord) {
+		lr.Attributes().PutEmptyMap("ctx").PutStr("user.email", "dev@example.com")
+		body := lr.Body().SetEmptyMap()
+		body.PutStr("host.name", "workstation")
+		body.PutStr("status", "ok")
+	}
+	safe := runLogRecord(t, routeConfig(RouteTraceSafe), fill)
+	assert.Equal(t, map[string]any{"ctx": map[string]any{}}, attrsOf(safe.Attributes()))
+	assert.Equal(t, map[string]any{"status": "ok"}, safe.Body().Map().AsRaw())
+	logs := runLogRecord(t, routeConfig(RouteLogOnly), fill)
+	assert.Equal(t, "workstation", logs.Body().Map().AsRaw()["host.name"])
+}

@@ -101,8 +101,9 @@ func (d *derived) apply(m pcommon.Map) {
 }
 
 // scrub redacts every string inside v: value detectors on strings and bytes, key rules
-// on nested map keys, recursively up to maxDepth.
-func (p *authobsProcessor) scrub(v pcommon.Value, depth int, c *counters) {
+// on nested map keys, recursively up to maxDepth. routed says the value belongs to a
+// routed signal (traces, logs), where trace_safe also drops nested personal data.
+func (p *authobsProcessor) scrub(v pcommon.Value, depth int, routed bool, c *counters) {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
 		if out, changed := p.redact(v.Str(), c); changed && p.enforce {
@@ -123,7 +124,7 @@ func (p *authobsProcessor) scrub(v pcommon.Value, depth int, c *counters) {
 			return
 		}
 		v.Map().RemoveIf(func(k string, nv pcommon.Value) bool {
-			return p.scrubEntry(k, nv, depth+1, c)
+			return p.scrubEntry(k, nv, depth+1, routed, c)
 		})
 	case pcommon.ValueTypeSlice:
 		if depth >= maxDepth {
@@ -132,24 +133,29 @@ func (p *authobsProcessor) scrub(v pcommon.Value, depth int, c *counters) {
 		}
 		s := v.Slice()
 		for i := 0; i < s.Len(); i++ {
-			p.scrub(s.At(i), depth+1, c)
+			p.scrub(s.At(i), depth+1, routed, c)
 		}
 	}
 }
 
 // scrubEntry applies the key rules to one nested map entry; it reports whether the
-// entry must go (a secret in the key itself).
-func (p *authobsProcessor) scrubEntry(k string, v pcommon.Value, depth int, c *counters) bool {
+// entry must go (a secret in the key itself; personal data nested in routed data on
+// trace_safe, where no derived fact is left: the item's own attributes carry those).
+func (p *authobsProcessor) scrubEntry(k string, v pcommon.Value, depth int, routed bool, c *counters) bool {
 	rule := p.policy.rule(k)
-	if rule.secretInKey {
+	switch {
+	case rule.secretInKey:
 		c.dropped[dropSecretInKey]++
+		return p.enforce
+	case routed && p.traceSafe && rule.personal != notPersonal:
+		c.dropped[dropPersonal]++
 		return p.enforce
 	}
 	if rule.secret != redact.KeyPlain {
 		p.replaceSecret(v, rule.secret, depth, c)
 		return false
 	}
-	p.scrub(v, depth, c)
+	p.scrub(v, depth, routed, c)
 	return false
 }
 

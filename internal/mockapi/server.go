@@ -118,6 +118,17 @@ func (s *Server) Reset() {
 }
 
 // state returns the scenario's state; the caller holds s.mu.
+// firstTime sets the scenario flag that done points at and reports whether it was unset:
+// a one-shot event (the first 5xx) per reset.
+func (s *Server) firstTime(sc *scenario, done func(*scenarioState) *bool) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	flag := done(s.state(sc.name))
+	first := !*flag
+	*flag = true
+	return first
+}
+
 func (s *Server) state(name string) *scenarioState {
 	st, ok := s.states[name]
 	if !ok {

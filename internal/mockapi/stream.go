@@ -83,16 +83,9 @@ func (s *Server) serveResponses(w http.ResponseWriter, r *http.Request, sc *scen
 	if !s.authorize(w, r, sc) {
 		return
 	}
-	if sc.first5xx {
-		s.mu.Lock()
-		st := s.state(sc.name)
-		fail := !st.httpFailed
-		st.httpFailed = true
-		s.mu.Unlock()
-		if fail {
-			writeAPIError(w, http.StatusServiceUnavailable, "server_error", "", "The server is overloaded or not ready yet.")
-			return
-		}
+	if sc.first5xx && s.firstTime(sc, func(st *scenarioState) *bool { return &st.httpFailed }) {
+		writeAPIError(w, http.StatusServiceUnavailable, "server_error", "", "The server is overloaded or not ready yet.")
+		return
 	}
 	var raw json.RawMessage
 	if !s.readJSONBody(w, r, &raw) {

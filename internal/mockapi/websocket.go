@@ -27,16 +27,9 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sc *scen
 		writeAPIError(w, http.StatusUpgradeRequired, "invalid_request_error", "websocket_not_supported", "WebSocket transport is not available for this endpoint. Use HTTP.")
 		return
 	}
-	if sc.first5xx {
-		s.mu.Lock()
-		st := s.state(sc.name)
-		fail := !st.wsFailed
-		st.wsFailed = true
-		s.mu.Unlock()
-		if fail {
-			writeAPIError(w, http.StatusServiceUnavailable, "server_error", "", "The server is overloaded or not ready yet.")
-			return
-		}
+	if sc.first5xx && s.firstTime(sc, func(st *scenarioState) *bool { return &st.wsFailed }) {
+		writeAPIError(w, http.StatusServiceUnavailable, "server_error", "", "The server is overloaded or not ready yet.")
+		return
 	}
 
 	s.mu.Lock()

@@ -2,8 +2,10 @@
 #
 #   make demo        build what it needs, run the whole loop on 127.0.0.1, print a report
 #   make collector   build _build/otelcol-authobs with ocb (ocb itself is installed on first use)
-#   make test        unit tests with the race detector, then the end-to-end test on the binary
+#   make test        tidy check, unit tests of every module with the race detector, then the
+#                    end-to-end tests on the binary
 #   make lint        gofmt and go vet
+#   make fuzz        fuzz campaigns (FUZZTIME each); fails only when a reproducer is written
 #   make generate    regenerate the mdatagen files from metadata.yaml
 #   make bench       side-by-side benchmark of authobs and the contrib redaction tools (bench/)
 #   make clean       remove _build
@@ -19,7 +21,14 @@ OCB_VERSION := v0.165.0
 BUILD_DIR := _build
 OCB := $(BUILD_DIR)/bin/builder
 COLLECTOR := $(BUILD_DIR)/otelcol-authobs
-E2E_PKG := ./test/e2e
+E2E_PKG := ./e2e
+
+# The Go modules of the repository. The root is the processor and nothing else; the client, its
+# openai-go adapter, the test harness (mock API, demo, in-process collector, e2e, soak) and each
+# tool are modules of their own, so a consumer of the processor gets only what it imports.
+TEST_MODULES := . client client/openaimw test
+TOOL_MODULES := internal/tools/mdatagen
+ALL_MODULES := $(TEST_MODULES) bench $(TOOL_MODULES)
 
 # Everything that ends up in the binary: the build config, the module files and the non-test
 # Go sources of the processor (root and internal/), the fileexporter stub included.
@@ -56,29 +65,38 @@ $(COLLECTOR): $(COLLECTOR_SRCS) | $(OCB)
 	touch $@; \
 	echo "==> built $@ in $$(( $$(date +%s) - start )) s"
 
-## test: one command for CI (.ci/run). Unit tests first, then each fuzz target briefly, then
-## the end-to-end tests, which need the binary (their own `make collector` call is a no-op).
+## test: one command for CI (.ci/run). The tidy check, the unit tests of every module (fuzz
+## targets replay their seed corpora and committed regressions, nothing open-ended), then the
+## end-to-end tests, which need the binary (their own `make collector` call is a no-op).
 .PHONY: test
-test: $(COLLECTOR)
-	@echo "==> unit tests (race detector)"
-	$(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/test/e2e$$')
-	@echo "==> fuzz targets, briefly (FUZZTIME=$(FUZZTIME) each)"
-	$(MAKE) --no-print-directory fuzz-short
+test: tidy-check $(COLLECTOR)
+	@for m in $(TEST_MODULES); do \
+		echo "==> unit tests of module $$m (race detector)"; \
+		( cd $$m && $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/test/e2e$$') ) || exit 1; \
+	done
 	@echo "==> end-to-end test on $(COLLECTOR)"
-	AUTHOBS_COLLECTOR=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout 5m $(E2E_PKG)
+	cd test && AUTHOBS_COLLECTOR=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout 10m $(E2E_PKG)
+
+## tidy-check: `go mod tidy` must change nothing in any module.
+.PHONY: tidy-check
+tidy-check:
+	@for m in $(ALL_MODULES); do \
+		( cd $$m && $(GO) mod tidy -diff >/dev/null ) || { echo "go mod tidy would change module $$m: run 'cd $$m && go mod tidy'"; exit 1; }; \
+	done
+	@echo "==> go mod tidy: clean in $(words $(ALL_MODULES)) modules"
 
 ## generate: mdatagen (a tool dependency of internal/tools, so it never enters our module graph).
 ## mdatagen names the generated test packages after the directory; rename them.
 .PHONY: generate
 generate:
-	cd internal/tools && $(GO) tool mdatagen ../../metadata.yaml
+	cd internal/tools/mdatagen && $(GO) tool mdatagen ../../../metadata.yaml
 	sed -i 's/^package [[:alnum:]_]*$$/package authobsprocessor/' generated_component_test.go generated_package_test.go
 
 ## lint: gofmt must have nothing to say; go vet on every package.
 .PHONY: lint
 lint:
 	@out=$$(gofmt -l $(GOFMT_FILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	$(GO) vet ./...
+	@for m in $(ALL_MODULES); do echo "==> go vet in $$m"; ( cd $$m && $(GO) vet ./... ) || exit 1; done
 
 ## demo: the whole loop on 127.0.0.1 (collector, mock API, client over every scenario) and
 ## a report; builds what it needs first. Exits non-zero on a leak or an unexpected outcome.
@@ -87,7 +105,8 @@ TOOLS := $(BUILD_DIR)/bin/authobs-mockapi $(BUILD_DIR)/bin/authobs-client $(BUIL
 .PHONY: tools
 tools:
 	@echo "==> building authobs-mockapi, authobs-client and authobs-demo"
-	$(GO) build -o $(BUILD_DIR)/bin/ ./cmd/authobs-mockapi ./cmd/authobs-client ./cmd/authobs-demo
+	cd client && $(GO) build -o $(CURDIR)/$(BUILD_DIR)/bin/ ./cmd/authobs-client
+	cd test && $(GO) build -o $(CURDIR)/$(BUILD_DIR)/bin/ ./cmd/authobs-mockapi ./cmd/authobs-demo
 
 .PHONY: demo
 demo: $(COLLECTOR) tools
@@ -107,15 +126,16 @@ bench:
 clean:
 	rm -rf $(BUILD_DIR)
 
-## fuzz-short: each native fuzz target briefly (FUZZTIME each, default 10s); the seed corpora
-## and testdata/fuzz regressions also run in every plain `go test`.
-FUZZTIME ?= 10s
-.PHONY: fuzz-short
-fuzz-short:
-	$(GO) test -run='^$$' -fuzz='^FuzzRedact$$' -fuzztime=$(FUZZTIME) ./internal/redact
-	$(GO) test -run='^$$' -fuzz='^FuzzRedactPlanted$$' -fuzztime=$(FUZZTIME) ./internal/redact
-	$(GO) test -run='^$$' -fuzz='^FuzzEvidence$$' -fuzztime=$(FUZZTIME) .
-	$(GO) test -run='^$$' -fuzz='^FuzzBatch$$' -fuzztime=$(FUZZTIME) .
+## fuzz: a campaign of FUZZTIME per native fuzz target, one after the other. A plain `go test`
+## (so `make test`) already replays the seed corpora and every committed regression input; a
+## campaign is open-ended, so it is not part of `make test`. It fails only when the fuzzer writes
+## a reproducer (commit it under testdata/fuzz as a regression input); a non-zero exit without one
+## (the Go fuzzer's known boundary flakes at the end of -fuzztime) is reported, not failed.
+FUZZTIME ?= 15m
+FUZZ_TARGETS := internal/redact:FuzzRedact internal/redact:FuzzRedactPlanted .:FuzzEvidence .:FuzzBatch
+.PHONY: fuzz
+fuzz:
+	@for t in $(FUZZ_TARGETS); do scripts/fuzz-one.sh "$${t%%:*}" "$${t##*:}" "$(FUZZTIME)" || exit 1; done
 
 ## soak: several minutes of OTLP load on the binary, steady then with restarts (not in `test`);
 ## reports in test/soak/results/.

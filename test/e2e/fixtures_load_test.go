@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"testing"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -19,7 +20,7 @@ func TestCodexFixturesLoad(t *testing.T) {
 			}
 
 			var wantRecords, wantRecordAttrs, wantNullBodies int
-			for _, line := range readLines(t, "../../testdata/codex/"+name+"/otlp_logs.jsonl") {
+			for _, line := range readLines(t, filepath.Join(repoRoot(t), "testdata", "codex", name, "otlp_logs.jsonl")) {
 				var req struct {
 					ResourceLogs []struct {
 						ScopeLogs []struct {
@@ -58,7 +59,7 @@ func TestCodexFixturesLoad(t *testing.T) {
 					}
 				}
 			}
-			if got := f.Counts().LogRecords; got != wantRecords {
+			if got := fixtureCounts(f).LogRecords; got != wantRecords {
 				t.Errorf("log records: pdata %d, JSON %d", got, wantRecords)
 			}
 			if gotRecordAttrs != wantRecordAttrs {
@@ -69,7 +70,7 @@ func TestCodexFixturesLoad(t *testing.T) {
 			}
 
 			var wantSpans, wantSpanAttrs, wantEvents, wantEventAttrs int
-			for _, line := range readLines(t, "../../testdata/codex/"+name+"/otlp_traces.jsonl.gz") {
+			for _, line := range readLines(t, filepath.Join(repoRoot(t), "testdata", "codex", name, "otlp_traces.jsonl.gz")) {
 				var req struct {
 					ResourceSpans []struct {
 						ScopeSpans []struct {
@@ -112,7 +113,7 @@ func TestCodexFixturesLoad(t *testing.T) {
 					}
 				}
 			}
-			if got := f.Counts().Spans; got != wantSpans {
+			if got := fixtureCounts(f).Spans; got != wantSpans {
 				t.Errorf("spans: pdata %d, JSON %d", got, wantSpans)
 			}
 			if gotSpanAttrs != wantSpanAttrs || gotEvents != wantEvents || gotEventAttrs != wantEventAttrs {

@@ -1,18 +1,16 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"path/filepath"
-	"sort"
 	"testing"
 	"time"
+
+	"github.com/authobs/authobsprocessor/test/internal/codexcapture"
 
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
@@ -28,11 +26,7 @@ const sendTimeout = 10 * time.Second
 
 // Fixture is one captured Codex scenario of testdata/codex: every export request Codex sent,
 // in order, one element per line of the capture.
-type Fixture struct {
-	Name   string
-	Logs   []plog.Logs
-	Traces []ptrace.Traces
-}
+type Fixture = codexcapture.Capture
 
 // Counts are telemetry items: spans, log records, metric data points.
 type Counts struct {
@@ -48,8 +42,8 @@ func (c Counts) covers(want Counts) bool {
 	return c.Spans >= want.Spans && c.LogRecords >= want.LogRecords && c.DataPoints >= want.DataPoints
 }
 
-// Counts returns the items of the fixture.
-func (f Fixture) Counts() Counts {
+// fixtureCounts returns the items of the fixture.
+func fixtureCounts(f Fixture) Counts {
 	var c Counts
 	for _, ld := range f.Logs {
 		c.LogRecords += ld.LogRecordCount()
@@ -63,44 +57,19 @@ func (f Fixture) Counts() Counts {
 // codexScenarios lists the scenario directories of testdata/codex.
 func codexScenarios(tb testing.TB) []string {
 	tb.Helper()
-	entries, err := os.ReadDir(filepath.Join(repoRoot(tb), "testdata", "codex"))
+	names, err := codexcapture.Scenarios(filepath.Join(repoRoot(tb), "testdata", "codex"))
 	if err != nil {
 		tb.Fatal(err)
-	}
-	var names []string
-	for _, e := range entries {
-		if e.IsDir() {
-			names = append(names, e.Name())
-		}
-	}
-	sort.Strings(names)
-	if len(names) == 0 {
-		tb.Fatal("no scenarios in testdata/codex")
 	}
 	return names
 }
 
-// loadFixture reads testdata/codex/<scenario>/otlp_logs.jsonl and otlp_traces.jsonl.gz. Each
-// line is an OTLP/JSON export request; pdata's JSON unmarshalers take Codex's output as is.
+// loadFixture reads testdata/codex/<scenario>.
 func loadFixture(tb testing.TB, scenario string) Fixture {
 	tb.Helper()
-	dir := filepath.Join(repoRoot(tb), "testdata", "codex", scenario)
-	f := Fixture{Name: scenario}
-	var lu plog.JSONUnmarshaler
-	for i, line := range readLines(tb, filepath.Join(dir, "otlp_logs.jsonl")) {
-		ld, err := lu.UnmarshalLogs(line)
-		if err != nil {
-			tb.Fatalf("%s/otlp_logs.jsonl line %d: %v", scenario, i+1, err)
-		}
-		f.Logs = append(f.Logs, ld)
-	}
-	var tu ptrace.JSONUnmarshaler
-	for i, line := range readLines(tb, filepath.Join(dir, "otlp_traces.jsonl.gz")) {
-		td, err := tu.UnmarshalTraces(line)
-		if err != nil {
-			tb.Fatalf("%s/otlp_traces.jsonl.gz line %d: %v", scenario, i+1, err)
-		}
-		f.Traces = append(f.Traces, td)
+	f, err := codexcapture.Load(filepath.Join(repoRoot(tb), "testdata", "codex"), scenario)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return f
 }
@@ -108,30 +77,9 @@ func loadFixture(tb testing.TB, scenario string) Fixture {
 // readLines returns the non-empty lines of a file, gunzipped when its name ends in .gz.
 func readLines(tb testing.TB, path string) [][]byte {
 	tb.Helper()
-	file, err := os.Open(path)
+	lines, err := codexcapture.ReadLines(path)
 	if err != nil {
 		tb.Fatal(err)
-	}
-	defer file.Close()
-	var r io.Reader = file
-	if filepath.Ext(path) == ".gz" {
-		gz, err := gzip.NewReader(file)
-		if err != nil {
-			tb.Fatalf("%s: %v", path, err)
-		}
-		defer gz.Close()
-		r = gz
-	}
-	var lines [][]byte
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 1<<20), 64<<20) // one export request per line; they can be large
-	for sc.Scan() {
-		if line := bytes.TrimSpace(sc.Bytes()); len(line) > 0 {
-			lines = append(lines, bytes.Clone(line))
-		}
-	}
-	if err := sc.Err(); err != nil {
-		tb.Fatalf("%s: %v", path, err)
 	}
 	return lines
 }
@@ -156,7 +104,7 @@ func sendFixture(tb testing.TB, ep Endpoints, tr Transport, f Fixture) Counts {
 	for i, td := range f.Traces {
 		s.traces(fmt.Sprintf("%s traces[%d]", f.Name, i), td)
 	}
-	return f.Counts()
+	return fixtureCounts(f)
 }
 
 // sendMetrics sends one metrics export request and returns its data points.

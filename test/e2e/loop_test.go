@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/authobs/authobsprocessor/internal/demo"
+	"github.com/authobs/authobsprocessor/test/internal/demo"
 )
 
 // TestClientLoop is the whole loop: the reference client (the real CLI) against the mock
@@ -21,11 +21,17 @@ import (
 func TestClientLoop(t *testing.T) {
 	root := repoRoot(t)
 	bin := t.TempDir()
-	build := exec.Command("go", "build", "-o", bin+"/", "./cmd/authobs-mockapi", "./cmd/authobs-client")
-	build.Dir = root
-	var out bytes.Buffer
-	build.Stdout, build.Stderr = &out, &out
-	require.NoError(t, build.Run(), out.String())
+	// The mock API lives in the test module, the CLI in the client module: build each in its own.
+	for _, b := range []struct{ dir, pkg string }{
+		{filepath.Join(root, "test"), "./cmd/authobs-mockapi"},
+		{filepath.Join(root, "client"), "./cmd/authobs-client"},
+	} {
+		build := exec.Command("go", "build", "-o", bin+"/", b.pkg)
+		build.Dir = b.dir
+		var out bytes.Buffer
+		build.Stdout, build.Stderr = &out, &out
+		require.NoError(t, build.Run(), out.String())
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

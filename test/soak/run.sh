@@ -15,7 +15,7 @@ make --no-print-directory collector
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 cp _build/otelcol-authobs "$bin/otelcol-authobs"
-go build -o "$bin/soak" ./test/soak
+(cd test && go build -o "$bin/soak" ./soak)
 status=0
 "$bin/soak" -collector "$bin/otelcol-authobs" -duration "${SOAK_DURATION:-3m}" -rate "${SOAK_RATE:-30000}" -workers "${SOAK_WORKERS:-8}" \
 	-out test/soak/results -name steady || status=1

@@ -1,4 +1,4 @@
-module github.com/authobs/authobsprocessor/internal/tools
+module github.com/authobs/authobsprocessor/internal/tools/mdatagen
 
 go 1.26.0
 

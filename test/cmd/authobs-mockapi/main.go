@@ -1,5 +1,5 @@
 // Command authobs-mockapi serves the mock Responses-style API of package
-// internal/mockapi on a loopback address, for demos and end-to-end tests.
+// test/internal/mockapi on a loopback address, for demos and end-to-end tests.
 //
 //	authobs-mockapi --listen 127.0.0.1:0 --ready-file /tmp/mockapi.addr
 //
@@ -26,7 +26,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/authobs/authobsprocessor/internal/mockapi"
+	"github.com/authobs/authobsprocessor/test/internal/mockapi"
 )
 
 const shutdownTimeout = 5 * time.Second

@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
-	"github.com/authobs/authobsprocessor/internal/mockapi"
+	"github.com/authobs/authobsprocessor/test/internal/mockapi"
 )
 
 // runAsMain makes the test binary act as the real command, so the signal

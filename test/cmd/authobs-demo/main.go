@@ -17,7 +17,7 @@ import (
 	"path/filepath"
 	"syscall"
 
-	"github.com/authobs/authobsprocessor/internal/demo"
+	"github.com/authobs/authobsprocessor/test/internal/demo"
 )
 
 func main() {

@@ -1,4 +1,4 @@
-package authobsprocessor
+package collector_test
 
 import (
 	"bytes"
@@ -6,9 +6,12 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/authobs/authobsprocessor/test/internal/codexcapture"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -28,6 +31,8 @@ import (
 	"go.opentelemetry.io/collector/service/telemetry/otelconftelemetry"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/authobs/authobsprocessor"
 )
 
 // sinkExporter is the test exporter: a real exporter component that keeps what it gets.
@@ -106,7 +111,7 @@ service:
 			if f.Receivers, err = otelcol.MakeFactoryMap[receiver.Factory](otlpreceiver.NewFactory()); err != nil {
 				return f, err
 			}
-			if f.Processors, err = otelcol.MakeFactoryMap[processor.Factory](NewFactory()); err != nil {
+			if f.Processors, err = otelcol.MakeFactoryMap[processor.Factory](authobsprocessor.NewFactory()); err != nil {
 				return f, err
 			}
 			f.Exporters, err = otelcol.MakeFactoryMap[exporter.Factory](sink.factory())
@@ -133,8 +138,13 @@ service:
 	defer conn.Close()
 
 	var wantSpans, wantLogs int
-	for i, scenario := range codexScenarios {
-		td, ld := loadCodexTraces(t, scenario), loadCodexLogs(t, scenario)
+	captures := filepath.Join("..", "..", "testdata", "codex")
+	scenarios, err := codexcapture.Scenarios(captures)
+	require.NoError(t, err)
+	for i, scenario := range scenarios {
+		c, err := codexcapture.Load(captures, scenario)
+		require.NoError(t, err)
+		td, ld := c.MergedTraces(), c.MergedLogs()
 		wantSpans += td.SpanCount()
 		wantLogs += ld.LogRecordCount()
 		if i%2 == 0 { // alternate the protocols per signal

@@ -174,7 +174,7 @@ func readOCIImage(t *testing.T, layout string) (ociConfig, map[string]imageFile)
 		t.Fatalf("index.json: %v, %d manifests", err, len(index.Manifests))
 	}
 	var manifest struct {
-		Config struct{ Digest string } `json:"config"`
+		Config struct{ Digest string }   `json:"config"`
 		Layers []struct{ Digest string } `json:"layers"`
 	}
 	if err := json.Unmarshal(blob(index.Manifests[0].Digest), &manifest); err != nil {

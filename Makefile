@@ -75,7 +75,7 @@ test: tidy-check $(COLLECTOR)
 		( cd $$m && $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/test/e2e$$') ) || exit 1; \
 	done
 	@echo "==> end-to-end test on $(COLLECTOR)"
-	cd test && AUTHOBS_COLLECTOR=$(CURDIR)/$(COLLECTOR) $(GO) test -count=1 -timeout 10m $(E2E_PKG)
+	cd test && AUTHOBS_COLLECTOR=$(CURDIR)/$(COLLECTOR) AUTHOBS_OPERATOR_BUILD=1 $(GO) test -count=1 -timeout 10m $(E2E_PKG)
 
 ## tidy-check: `go mod tidy` must change nothing in any module.
 .PHONY: tidy-check

@@ -141,7 +141,12 @@ type Collector struct {
 // adds variables or overrides these. The process is stopped at test cleanup.
 func startCollector(tb testing.TB, configPath string, env map[string]string) (*Collector, Endpoints) {
 	tb.Helper()
-	bin := collectorBinary(tb)
+	return startBinary(tb, collectorBinary(tb), configPath, env)
+}
+
+// startBinary is startCollector for another collector binary (an operator's own build).
+func startBinary(tb testing.TB, bin, configPath string, env map[string]string) (*Collector, Endpoints) {
+	tb.Helper()
 	dir := tb.TempDir()
 	var lastLogs string
 	for attempt := 1; attempt <= startAttempts; attempt++ {

@@ -9,7 +9,7 @@ import (
 	"go.opentelemetry.io/collector/config/configopaque"
 )
 
-// Route is a destination's trust level (contract §4).
+// Route is a destination's trust level (docs/contract.md §4).
 type Route string
 
 const (
@@ -70,7 +70,7 @@ type OperationMatcher struct {
 	EventNames []string `mapstructure:"event_names"`
 }
 
-// EvidenceConfig bounds the auth evidence of contract §3.
+// EvidenceConfig bounds the auth evidence of docs/contract.md §3.
 type EvidenceConfig struct {
 	// RequestID applies to auth.request_id and auth_401_request_id.
 	RequestID IDPolicy `mapstructure:"request_id"`

@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// evidenceKind says how an auth evidence value of contract §3 is validated.
+// evidenceKind says how an auth evidence value of docs/contract.md §3 is validated.
 type evidenceKind uint8
 
 const (
@@ -27,7 +27,7 @@ const (
 	evEndpoint
 )
 
-// The bounded enums of contract §3; an unknown value becomes `other`.
+// The bounded enums of docs/contract.md §3; an unknown value becomes `other`.
 var (
 	enumRecoveryMode  = enumSet("managed", "external")
 	enumRecoveryPhase = enumSet("reload", "refresh_token", "external_refresh")

@@ -50,7 +50,7 @@ func (p *fuzzProcessors) reset() {
 	p.msink.Reset()
 }
 
-// FuzzEvidence: any value under any §3 key on an auth operation comes out absent or in
+// FuzzEvidence: any value under any docs/contract.md §3 key on an auth operation comes out absent or in
 // its validated shape, on both routes.
 func FuzzEvidence(f *testing.F) {
 	keys := []string{
@@ -87,7 +87,7 @@ func FuzzEvidence(f *testing.F) {
 	})
 }
 
-// checkEvidenceShape is the contract of §3 for one value that survived.
+// checkEvidenceShape is the rule of docs/contract.md §3 for one value that survived.
 func checkEvidenceShape(t *testing.T, key, in string, v pcommon.Value) {
 	t.Helper()
 	s := v.AsString()

@@ -27,7 +27,7 @@ import (
 	"github.com/authobs/authobsprocessor/internal/metadatatest"
 )
 
-// Hostile input: every case is planted in every place of contract §4 on both routes, and
+// Hostile input: every case is planted in every place of docs/contract.md §4 on both routes, and
 // must come out redacted or dropped, counted in the processor's own metrics, with no item
 // lost and no panic.
 
@@ -466,7 +466,7 @@ func TestHostileSafeEvidenceSurvives(t *testing.T) {
 			out := h.text()
 			assert.NotContains(t, out, "[REDACTED]", "%s: %q", route, s)
 		}
-		// and the §3 evidence itself, on an auth operation
+		// and the docs/contract.md §3 evidence itself, on an auth operation
 		lr := runLogRecord(t, routeConfig(route), apiRequestLog(map[string]any{
 			"auth.request_id": "req_5a8f1c2e3b4d6a7f8e9d0c1b2a3f4e5d", "auth.recovery_reason": "not_chatgpt_auth",
 			"error.message": "http 401", "auth.outcome": "recovery_not_run", "conversation.id": "01a225ba-273d-7363-b91f-1306560a707e",

@@ -10,7 +10,7 @@ import (
 )
 
 // personalKind marks personal data: kept on log_only, dropped on trace_safe, where some
-// source values leave a derived fact behind (contract §4).
+// source values leave a derived fact behind (docs/contract.md §4).
 type personalKind uint8
 
 const (
@@ -28,7 +28,7 @@ const (
 type keyRule struct {
 	evidence evidenceKind
 	enum     map[string]struct{}
-	// allowed: kept on auth operations on trace_safe (the §3 allowlist).
+	// allowed: kept on auth operations on trace_safe (the docs/contract.md §3 allowlist).
 	allowed bool
 	// personal: dropped on trace_safe (unless allowed by configuration).
 	personal personalKind
@@ -42,7 +42,7 @@ type keyRule struct {
 	secretInKey bool
 }
 
-// Keys of contract §3 with their evidence kinds. Every auth.* key has an underscore
+// Keys of docs/contract.md §3 with their evidence kinds. Every auth.* key has an underscore
 // twin among the bug-report tags (auth_request_id …), validated the same way.
 var evidenceKeys = map[string]keyRule{
 	"duration_ms":                     {evidence: evCount},
@@ -88,7 +88,7 @@ func hasEvidenceKey(k string) bool {
 	return ok
 }
 
-// sessionKeys are the common session metadata of contract §3 (free strings: redacted,
+// sessionKeys are the common session metadata of docs/contract.md §3 (free strings: redacted,
 // not validated).
 var sessionKeys = []string{"event.name", "event.timestamp", "conversation.id", "app.version", "originator", "terminal.type", "model", "slug"}
 

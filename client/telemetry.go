@@ -27,7 +27,7 @@ const (
 // instrumentationName is the scope of every span and log record the client emits.
 const instrumentationName = "github.com/authobs/authobsprocessor/client"
 
-// Recovery vocabulary of the contract (§3); values are fixed, never passed through.
+// Recovery vocabulary of the contract (docs/contract.md §3); values are fixed, never passed through.
 const (
 	RecoveryModeManaged  = "managed"
 	RecoveryModeExternal = "external"
@@ -78,14 +78,14 @@ type opRecord struct {
 	reauth   *bool
 	evidence Evidence
 	recovery *recoveryDecision
-	// modelsAuthMode is the recovery mode a /models request reports (§3).
+	// modelsAuthMode is the recovery mode a /models request reports (docs/contract.md §3).
 	modelsAuthMode string
 }
 
 func boolPtr(b bool) *bool { return &b }
 func intPtr(i int) *int    { return &i }
 
-// envFlags are the presence-only auth environment facts of §3, computed once.
+// envFlags are the presence-only auth environment facts of docs/contract.md §3, computed once.
 type envFlags struct {
 	openAIKey, codexKey, providerKey, tokenURLOverride bool
 }
@@ -278,7 +278,7 @@ func safeURL(u *url.URL) string {
 // httpErrorMessage is the only error text telemetry ever carries for an HTTP status.
 func httpErrorMessage(status int) string { return "http " + strconv.Itoa(status) }
 
-// bugReport is the "feedback" view of §3: auth_* describe the latest attempt and
+// bugReport is the "feedback" view of docs/contract.md §3: auth_* describe the latest attempt and
 // are always overwritten; auth_401_* are written only by the recovery path so a later
 // success does not erase them; auth_recovery_* hold the recovery state and the result
 // of the request that followed it.

@@ -37,7 +37,7 @@ func normalize(t *testing.T, sets []map[string]any) []map[string]any {
 	return sets
 }
 
-// Reviewed expected sets, written from contract §3 (not dumped from output).
+// Reviewed expected sets, written from docs/contract.md §3 (not dumped from output).
 func common(authMode string) map[string]any {
 	return map[string]any{
 		"event.timestamp": "<timestamp>",

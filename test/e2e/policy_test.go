@@ -10,7 +10,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
-// evidenceKeys are the contract §3 keys whose values must come out of either route as
+// evidenceKeys are the docs/contract.md §3 keys whose values must come out of either route as
 // they went in (the Codex captures hold only valid evidence).
 var evidenceKeys = []string{
 	"http.response.status_code", "success", "error.message", "attempt", "endpoint", "duration_ms",

@@ -248,31 +248,11 @@ func newOTLPBackend(t *testing.T) *otlpBackend {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/traces", func(w http.ResponseWriter, r *http.Request) {
 		req := ptraceotlp.NewExportRequest()
-		if !b.decode(w, r, req.UnmarshalProto) {
-			return
-		}
-		js, _ := req.MarshalJSON()
-		b.mu.Lock()
-		b.got.Spans += req.Traces().SpanCount()
-		b.trace.Write(append(js, '\n'))
-		b.mu.Unlock()
-		resp, _ := ptraceotlp.NewExportResponse().MarshalProto()
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		_, _ = w.Write(resp)
+		b.receive(w, r, req, &b.trace, func() { b.got.Spans += req.Traces().SpanCount() }, ptraceotlp.NewExportResponse().MarshalProto)
 	})
 	mux.HandleFunc("POST /v1/logs", func(w http.ResponseWriter, r *http.Request) {
 		req := plogotlp.NewExportRequest()
-		if !b.decode(w, r, req.UnmarshalProto) {
-			return
-		}
-		js, _ := req.MarshalJSON()
-		b.mu.Lock()
-		b.got.LogRecords += req.Logs().LogRecordCount()
-		b.log.Write(append(js, '\n'))
-		b.mu.Unlock()
-		resp, _ := plogotlp.NewExportResponse().MarshalProto()
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		_, _ = w.Write(resp)
+		b.receive(w, r, req, &b.log, func() { b.got.LogRecords += req.Logs().LogRecordCount() }, plogotlp.NewExportResponse().MarshalProto)
 	})
 	b.srv = &http.Server{Handler: mux, ReadHeaderTimeout: sendTimeout}
 	done := make(chan struct{})
@@ -291,16 +271,35 @@ func newOTLPBackend(t *testing.T) *otlpBackend {
 
 func (b *otlpBackend) URL() string { return "http://" + b.ln.Addr().String() }
 
-func (b *otlpBackend) decode(w http.ResponseWriter, r *http.Request, unmarshal func([]byte) error) bool {
+// otlpRequest is an OTLP export request of any signal.
+type otlpRequest interface {
+	UnmarshalProto([]byte) error
+	MarshalJSON() ([]byte, error)
+}
+
+// receive decodes one protobuf export request into req, keeps it as JSON in into, counts its
+// items (count runs under the lock) and answers with the empty response.
+func (b *otlpBackend) receive(w http.ResponseWriter, r *http.Request, req otlpRequest, into *bytes.Buffer, count func(), response func() ([]byte, error)) {
 	body, err := io.ReadAll(io.LimitReader(r.Body, 64<<20))
 	if err == nil {
-		err = unmarshal(body)
+		err = req.UnmarshalProto(body)
 	}
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadRequest)
-		return false
+		return
 	}
-	return true
+	js, err := req.MarshalJSON()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	b.mu.Lock()
+	count()
+	into.Write(append(js, '\n'))
+	b.mu.Unlock()
+	resp, _ := response()
+	w.Header().Set("Content-Type", "application/x-protobuf")
+	_, _ = w.Write(resp)
 }
 
 // wait polls until the backend holds at least want items and returns what it received.

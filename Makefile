@@ -4,7 +4,7 @@
 #   make collector   build _build/otelcol-authobs with ocb (ocb itself is installed on first use)
 #   make test        tidy check, unit tests of every module with the race detector, then the
 #                    end-to-end tests on the binary
-#   make lint        gofmt and go vet
+#   make lint        gofmt, go vet, staticcheck, golangci-lint and an offline govulncheck
 #   make fuzz        fuzz campaigns (FUZZTIME each); fails only when a reproducer is written
 #   make generate    regenerate the mdatagen files from metadata.yaml
 #   make bench       side-by-side benchmark of authobs and the contrib redaction tools (bench/)
@@ -27,8 +27,20 @@ E2E_PKG := ./e2e
 # openai-go adapter, the test harness (mock API, demo, in-process collector, e2e, soak) and each
 # tool are modules of their own, so a consumer of the processor gets only what it imports.
 TEST_MODULES := . client client/openaimw test
-TOOL_MODULES := internal/tools/mdatagen
+TOOL_MODULES := internal/tools/mdatagen internal/tools/golangci-lint internal/tools/staticcheck internal/tools/govulncheck
 ALL_MODULES := $(TEST_MODULES) bench $(TOOL_MODULES)
+# The modules whose code is linted (tool modules hold no code of ours).
+LINT_MODULES := $(TEST_MODULES) bench
+
+# What we ship (the distribution binary) is built with this patched toolchain, fetched by the go
+# command through the module proxy: Go 1.26.8 has standard-library vulnerabilities fixed in
+# 1.26.9/1.26.10. go.mod keeps `go 1.26.0` so consumers of the processor are not forced.
+SHIP_GO := go1.26.10
+# The offline vulnerability database for govulncheck, as a pinned module (its data/osv).
+VULNDB := golang.org/x/vulndb@v0.0.0-20261105234957-e22db6528018
+GOLANGCI_LINT := $(BUILD_DIR)/bin/golangci-lint
+STATICCHECK := $(BUILD_DIR)/bin/staticcheck
+GOVULNCHECK := $(BUILD_DIR)/bin/govulncheck
 
 # Everything that ends up in the binary: the build config, the module files and the non-test
 # Go sources of the processor (root and internal/), the fileexporter stub included.
@@ -61,7 +73,7 @@ $(COLLECTOR): $(COLLECTOR_SRCS) | $(OCB)
 	@start=$$(date +%s); \
 	( while sleep 15 </dev/null >/dev/null 2>&1; do echo "    ... still building ($$(( $$(date +%s) - start )) s)"; done ) & ticker=$$!; \
 	trap 'kill $$ticker 2>/dev/null || true' EXIT; \
-	GOWORK=off $(FLOCK) $(OCB) --config builder-config.yaml; \
+	GOWORK=off GOTOOLCHAIN=$(SHIP_GO) $(FLOCK) $(OCB) --config builder-config.yaml; \
 	touch $@; \
 	echo "==> built $@ in $$(( $$(date +%s) - start )) s"
 
@@ -92,11 +104,35 @@ generate:
 	cd internal/tools/mdatagen && $(GO) tool mdatagen ../../../metadata.yaml
 	sed -i 's/^package [[:alnum:]_]*$$/package authobsprocessor/' generated_component_test.go generated_package_test.go
 
-## lint: gofmt must have nothing to say; go vet on every package.
+## lint: gofmt must have nothing to say; go vet, staticcheck and golangci-lint (.golangci.yml)
+## report nothing in any module; govulncheck, offline against the pinned vulnerability database,
+## finds nothing reachable in the processor, the client or the distribution binary as built with
+## $(SHIP_GO). The linters are tool dependencies of their own modules under internal/tools,
+## built into _build/bin on first use (golangci-lint builds from source: minutes from cold caches).
 .PHONY: lint
-lint:
+lint: $(GOLANGCI_LINT) $(STATICCHECK) $(GOVULNCHECK) $(COLLECTOR)
 	@out=$$(gofmt -l $(GOFMT_FILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
-	@for m in $(ALL_MODULES); do echo "==> go vet in $$m"; ( cd $$m && $(GO) vet ./... ) || exit 1; done
+	@for m in $(LINT_MODULES); do \
+		echo "==> go vet, staticcheck, golangci-lint in $$m"; \
+		( cd $$m && $(GO) vet ./... && $(CURDIR)/$(STATICCHECK) ./... && \
+		  $(CURDIR)/$(GOLANGCI_LINT) run --config $(CURDIR)/.golangci.yml ./... ) || exit 1; \
+	done
+	@db=$$(cd internal/tools/govulncheck && $(GO) mod download -json $(VULNDB) | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$$/\1/p'); \
+	for m in . client client/openaimw; do \
+		echo "==> govulncheck ($(SHIP_GO), offline) in $$m"; \
+		( cd $$m && GOTOOLCHAIN=$(SHIP_GO) $(CURDIR)/$(GOVULNCHECK) -db file://$$db/data/osv ./... ) || exit 1; \
+	done; \
+	echo "==> govulncheck (offline) on $(COLLECTOR)"; \
+	$(GOVULNCHECK) -db file://$$db/data/osv -mode binary $(COLLECTOR)
+
+$(GOLANGCI_LINT): internal/tools/golangci-lint/go.mod
+	cd internal/tools/golangci-lint && $(GO) build -o $(CURDIR)/$@ github.com/golangci/golangci-lint/v2/cmd/golangci-lint
+
+$(STATICCHECK): internal/tools/staticcheck/go.mod
+	cd internal/tools/staticcheck && $(GO) build -o $(CURDIR)/$@ honnef.co/go/tools/cmd/staticcheck
+
+$(GOVULNCHECK): internal/tools/govulncheck/go.mod
+	cd internal/tools/govulncheck && $(GO) build -o $(CURDIR)/$@ golang.org/x/vuln/cmd/govulncheck
 
 ## demo: the whole loop on 127.0.0.1 (collector, mock API, client over every scenario) and
 ## a report; builds what it needs first. Exits non-zero on a leak or an unexpected outcome.

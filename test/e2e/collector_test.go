@@ -61,7 +61,7 @@ func collectorBinary(tb testing.TB) string {
 func findOrBuildCollector(root string) (string, error) {
 	if p := os.Getenv("AUTHOBS_COLLECTOR"); p != "" {
 		if fi, err := os.Stat(p); err != nil || fi.IsDir() || fi.Mode()&0o111 == 0 {
-			return "", fmt.Errorf("AUTHOBS_COLLECTOR=%s is not an executable file (%v)", p, err)
+			return "", fmt.Errorf("AUTHOBS_COLLECTOR=%s is not an executable file (%w)", p, err)
 		}
 		return p, nil
 	}
@@ -78,7 +78,7 @@ func findOrBuildCollector(root string) (string, error) {
 	}
 	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
-		return "", fmt.Errorf("make collector: %v\n%s", err, out.String())
+		return "", fmt.Errorf("make collector: %w\n%s", err, out.String())
 	}
 	return filepath.Join(root, "_build", "otelcol-authobs"), nil
 }
@@ -214,7 +214,7 @@ func (c *Collector) waitReady(timeout time.Duration) error {
 		}
 		select {
 		case <-c.done:
-			return fmt.Errorf("exited before it was ready: %v", c.err)
+			return fmt.Errorf("exited before it was ready: %w", c.err)
 		case <-deadline.C:
 			return fmt.Errorf("not ready after %s", timeout)
 		case <-tick.C:

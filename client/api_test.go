@@ -118,3 +118,19 @@ func TestExternalRefreshThroughInterface(t *testing.T) {
 	assert.Equal(t, []string{"external/external_refresh/recovery_succeeded/changed=true"}, h.recoveries())
 	assert.Equal(t, []string{"Bearer " + testAccessToken, "Bearer " + testAccessToken2}, api.requests())
 }
+
+func TestAuthFileOptionsRejected(t *testing.T) {
+	path := writeAuthFile(t, t.TempDir(), testAccessToken, testRefreshToken, testAccountID)
+	for _, tc := range []struct {
+		opt  AuthFileOption
+		want string
+	}{
+		{WithTokenURL("auth.openai.com/oauth/token"), "WithTokenURL: want an absolute http(s) URL"},
+		{WithClientID(""), "WithClientID: empty client id"},
+		{WithTokenHTTPClient(nil), "WithTokenHTTPClient: must not be nil"},
+		{nil, "LoadAuthFile: nil option"},
+	} {
+		_, err := LoadAuthFile(path, tc.opt)
+		require.ErrorContains(t, err, tc.want)
+	}
+}

@@ -76,3 +76,43 @@ func TestCloseEndsOpenWebSockets(t *testing.T) {
 	_, resp := e.dial("success", testAPIKey)
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "no new WebSockets after Close")
 }
+
+// TestWebSocketInStream401: the handshake succeeds with any bearer, but the frame is
+// answered by an error event with status 401 on the open connection; a connection
+// opened with a token from the token endpoint is served. HTTP answers 200.
+func TestWebSocketInStream401(t *testing.T) {
+	e := newEnv(t, Options{})
+	c, resp := e.dial("ws_in_stream_401", testAPIKey)
+	require.NotNil(t, c, "handshake refused: %d", resp.StatusCode)
+	assert.Equal(t, http.StatusSwitchingProtocols, resp.StatusCode)
+	for range 2 { // the connection stays open; every frame on it is refused
+		events := e.roundTrip(c)
+		require.Len(t, events, 1)
+		ev := events[0]
+		assert.Equal(t, "error", ev["type"])
+		assert.Equal(t, float64(401), ev["status"])
+		apiErr := ev["error"].(map[string]any)
+		assert.Equal(t, "invalid_api_key", apiErr["code"])
+		assert.Contains(t, apiErr["message"], "Incorrect API key provided: "+maskCredential(testAPIKey)+".")
+		assert.NotContains(t, apiErr["message"], testAPIKey)
+	}
+	assert.Equal(t, http.StatusOK, e.responses("ws_in_stream_401", testAPIKey).status)
+
+	status, tr := e.refresh("ws_in_stream_401")
+	require.Equal(t, http.StatusOK, status)
+	c2, _ := e.dial("ws_in_stream_401", tr.AccessToken)
+	require.NotNil(t, c2)
+	events := e.roundTrip(c2)
+	assert.Equal(t, "response.completed", events[len(events)-1]["type"])
+
+	var kinds []string
+	for _, r := range e.s.Requests() {
+		if r.Transport == "websocket" {
+			kinds = append(kinds, r.Kind+":"+strconv.Itoa(r.Status)+":"+r.AuthError)
+		}
+	}
+	assert.Equal(t, []string{
+		"websocket_handshake:101:", "websocket_request:401:invalid_api_key", "websocket_request:401:invalid_api_key",
+		"websocket_handshake:101:", "websocket_request:200:",
+	}, kinds)
+}

@@ -48,6 +48,7 @@ func TestClientLoop(t *testing.T) {
 		assert.True(t, run.AsExpected(), "%s over %s: ok=%v outcome=%q exit=%d", run.Scenario.Name, run.Scenario.Transport,
 			run.Summary.OK, run.Summary.RecoveryOutcome, run.ExitCode)
 	}
+	assertInStream401(t, report.Runs)
 	assert.Empty(t, report.Leaks, "no secret reaches either route")
 	assert.GreaterOrEqual(t, report.Secrets, 20)
 
@@ -73,4 +74,38 @@ func TestClientLoop(t *testing.T) {
 	}
 	assert.Positive(t, safe.Redacted)
 	assert.Positive(t, report.Counters["authobs/trace_safe"]["attributes_dropped{reason=personal_data}"])
+}
+
+// assertInStream401 checks the two in-stream 401 runs operation by operation: the frames
+// fail with 401 (success=false) on fresh connections; an API key falls back to HTTP with no
+// recovery, ChatGPT auth recovers with reload then refresh_token.
+func assertInStream401(t *testing.T, runs []demo.Run) {
+	t.Helper()
+	type op struct {
+		Name    string
+		Status  int
+		Success bool
+		Step    string
+	}
+	got := map[bool][]op{}
+	for _, r := range runs {
+		if r.Scenario.Name != "ws_in_stream_401" {
+			continue
+		}
+		for _, o := range r.Summary.Operations {
+			got[r.Scenario.APIKey] = append(got[r.Scenario.APIKey], op{o.Name, o.Status, o.Success, o.Step})
+		}
+	}
+	assert.Equal(t, []op{
+		{"websocket_connect", 101, true, ""}, {"websocket_request", 401, false, ""},
+		{"websocket_connect", 101, true, ""}, {"websocket_request", 401, false, ""},
+		{"api_request", 200, true, ""},
+	}, got[true], "API key")
+	assert.Equal(t, []op{
+		{"websocket_connect", 101, true, ""}, {"websocket_request", 401, false, ""},
+		{"auth_recovery", 0, true, "reload"},
+		{"websocket_connect", 101, true, ""}, {"websocket_request", 401, false, ""},
+		{"auth_recovery", 0, true, "refresh_token"},
+		{"websocket_connect", 101, true, ""}, {"websocket_request", 0, true, ""},
+	}, got[false], "ChatGPT auth")
 }

@@ -48,6 +48,8 @@ type Scenario struct {
 	// expectations: whether the call succeeds and the recovery outcome it reports
 	WantOK      bool
 	WantOutcome string
+	// WantFallback: the call ends on HTTP after starting on WebSocket.
+	WantFallback bool
 }
 
 // Scenarios is every mock scenario over both transports.
@@ -71,7 +73,13 @@ func Scenarios() []Scenario {
 			out = append(out, s)
 		}
 	}
-	return out
+	// The in-stream 401 exists on WebSocket only. With an API key the client sends the
+	// frame twice (a fresh connection the second time) and falls back to HTTP, with no
+	// recovery; with ChatGPT auth it runs reload, then refresh_token, before each fresh
+	// connection.
+	return append(out,
+		Scenario{Name: "ws_in_stream_401", Transport: "websocket", APIKey: true, WantOK: true, WantFallback: true},
+		Scenario{Name: "ws_in_stream_401", Transport: "websocket", WantOK: true, WantOutcome: "recovery_succeeded"})
 }
 
 // Operation is one operation of a client call, as the CLI's JSON summary reports it.
@@ -107,7 +115,7 @@ type Run struct {
 // AsExpected reports whether the call ended as the scenario says it should.
 func (r Run) AsExpected() bool {
 	return r.Summary.OK == r.Scenario.WantOK && r.Summary.RecoveryOutcome == r.Scenario.WantOutcome &&
-		(r.ExitCode == 0) == r.Scenario.WantOK
+		(r.ExitCode == 0) == r.Scenario.WantOK && (!r.Scenario.WantFallback || r.Summary.FellBackToHTTP)
 }
 
 // Report is everything the demo found.

@@ -49,6 +49,12 @@ func TestClientLoop(t *testing.T) {
 			run.Summary.OK, run.Summary.RecoveryOutcome, run.ExitCode)
 	}
 	assertInStream401(t, report.Runs)
+	// The server side joins the client's trace: each request, handshake and frame carries
+	// the context of its own exported span (through the real collector, on trace_safe).
+	assert.Empty(t, report.TraceContext.Failures)
+	assert.Equal(t, report.TraceContext.Requests, report.TraceContext.Joined)
+	assert.Greater(t, report.TraceContext.Requests, 40)
+	t.Logf("trace context: %d of %d requests joined their span", report.TraceContext.Joined, report.TraceContext.Requests)
 	assert.Empty(t, report.Leaks, "no secret reaches either route")
 	assert.GreaterOrEqual(t, report.Secrets, 20)
 

@@ -110,6 +110,8 @@ type Run struct {
 	Scenario Scenario
 	Summary  Summary
 	ExitCode int
+	// Requests is what the mock API received during the run.
+	Requests []MockRequest
 }
 
 // AsExpected reports whether the call ended as the scenario says it should.
@@ -124,6 +126,8 @@ type Report struct {
 	Routes  []*RouteStats
 	Secrets int
 	Leaks   []Leak
+	// TraceContext says whether each request the mock received joins its operation's span.
+	TraceContext TraceJoin
 	// Counters are the authobs counters the collector exported, by processor and metric.
 	Counters map[string]map[string]float64
 }
@@ -223,6 +227,11 @@ func RunDemo(ctx context.Context, opts Options) (*Report, error) {
 		}
 		report.Routes = append(report.Routes, stats)
 		report.Leaks = append(report.Leaks, secrets.search(route, raw)...)
+		if route == "trace_safe" {
+			if report.TraceContext, err = joinTraces(raw, report.Runs); err != nil {
+				return nil, err
+			}
+		}
 	}
 	report.Secrets = len(secrets.values)
 	return report, nil
@@ -533,6 +542,9 @@ func runClient(ctx context.Context, opts Options, sc Scenario, mockAddr, grpcAdd
 		run.ExitCode = exitErr.ExitCode()
 	case err != nil:
 		return run, fmt.Errorf("client %s/%s: %w", sc.Name, sc.Transport, err)
+	}
+	if run.Requests, err = fetchMockRequests(ctx, mockAddr); err != nil {
+		return run, err
 	}
 	line := lastLine(stdout.Bytes())
 	if err := json.Unmarshal(line, &run.Summary); err != nil {

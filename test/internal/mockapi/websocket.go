@@ -46,7 +46,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sc *scen
 	if rw, ok := w.(*recordingWriter); ok {
 		frameRec = rw.rec
 	}
-	frameRec.Kind, frameRec.Method, frameRec.RequestID, frameRec.AuthError = "websocket_request", "", "", ""
+	frameRec.Kind, frameRec.Method, frameRec.RequestID, frameRec.AuthError, frameRec.TraceParent = "websocket_request", "", "", "", ""
 
 	// The connection stays authenticated with the handshake's token.
 	_, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
@@ -94,7 +94,9 @@ func (s *Server) serveFrames(c *websocket.Conn, sc *scenario, rec RequestRecord,
 			return
 		}
 		var req createRequest
-		if typ != websocket.MessageText || json.Unmarshal(data, &req) != nil || req.Type != "response.create" {
+		valid := typ == websocket.MessageText && json.Unmarshal(data, &req) == nil && req.Type == "response.create"
+		rec.TraceParent = traceParent(req.ClientMetadata["ws_request_header_traceparent"])
+		if !valid {
 			rec.Status = http.StatusBadRequest
 			s.appendRecord(rec)
 			msg, _ := json.Marshal(map[string]any{

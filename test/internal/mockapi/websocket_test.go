@@ -116,3 +116,27 @@ func TestWebSocketInStream401(t *testing.T) {
 		"websocket_handshake:101:", "websocket_request:200:",
 	}, kinds)
 }
+
+// TestRequestLogTraceParent: the request log keeps the trace context a request carried
+// (header, or a frame's client_metadata), and nothing that is not shaped like one.
+func TestRequestLogTraceParent(t *testing.T) {
+	e := newEnv(t, Options{})
+	const tp = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+	e.do(http.MethodGet, "/success/v1/models", testAPIKey, nil, map[string]string{"traceparent": tp})
+	e.do(http.MethodGet, "/success/v1/models", testAPIKey, nil, map[string]string{"traceparent": "00-" + testAPIKey})
+	c, _ := e.dial("success", testAPIKey)
+	require.NotNil(t, c)
+	require.NoError(t, c.Write(e.ctx, websocket.MessageText, []byte(`{"type":"response.create","model":"gpt-5.1","input":"hi","client_metadata":{"ws_request_header_traceparent":"`+tp+`"}}`)))
+	for {
+		_, data, err := c.Read(e.ctx)
+		require.NoError(t, err)
+		if strings.Contains(string(data), "response.completed") {
+			break
+		}
+	}
+	var got []string
+	for _, r := range e.s.Requests() {
+		got = append(got, r.Kind+"="+r.TraceParent)
+	}
+	assert.Equal(t, []string{"models=" + tp, "models=", "websocket_handshake=", "websocket_request=" + tp}, got)
+}

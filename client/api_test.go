@@ -2,7 +2,6 @@ package client
 
 import (
 	"context"
-	"net/http"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -47,10 +46,7 @@ func TestOptionsAppliedOrRejected(t *testing.T) {
 func TestStreamIterator(t *testing.T) {
 	h := newHarness(t)
 	srv := newWSServer(t, upgrade, frames401Then(1))
-	tok := tokenServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { tokenOK(w) })
-	path := writeAuthFile(t, t.TempDir(), testAccessToken, testRefreshToken, testAccountID)
-	auth, err := LoadAuthFile(path, WithTokenURL(tok.URL))
-	require.NoError(t, err)
+	auth := refreshingAuthFile(t)
 	c := h.newClient(t, srv.base(), WithAuth(auth), WithTransport(TransportWebSocket))
 
 	var types []string

@@ -236,3 +236,14 @@ func tokenOK(w http.ResponseWriter) {
 	fmt.Fprintf(w, `{"access_token":%q,"refresh_token":%q,"id_token":%q,"expires_in":3600}`,
 		testAccessToken2, testRefresh2, idToken(testEmail, testAccountID))
 }
+
+// refreshingAuthFile is ChatGPT auth from an auth file whose token endpoint always issues
+// testAccessToken2: the managed recovery (reload, then refresh_token) can succeed.
+func refreshingAuthFile(t *testing.T) *AuthFile {
+	t.Helper()
+	tok := tokenServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { tokenOK(w) })
+	path := writeAuthFile(t, t.TempDir(), testAccessToken, testRefreshToken, testAccountID)
+	auth, err := LoadAuthFile(path, WithTokenURL(tok.URL))
+	require.NoError(t, err)
+	return auth
+}

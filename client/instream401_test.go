@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -123,10 +122,7 @@ func TestInStream401Managed(t *testing.T) {
 	stableEnv(t)
 	h := newHarness(t)
 	srv := newWSServer(t, upgrade, frames401Then(2))
-	tok := tokenServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { tokenOK(w) })
-	path := writeAuthFile(t, t.TempDir(), testAccessToken, testRefreshToken, testAccountID)
-	auth, err := LoadAuthFile(path, WithTokenURL(tok.URL))
-	require.NoError(t, err)
+	auth := refreshingAuthFile(t)
 	c := h.newClient(t, srv.base(), WithAuth(auth), WithTransport(TransportWebSocket))
 
 	resp, err := prompt(c)
@@ -166,13 +162,10 @@ func TestInStream401Managed(t *testing.T) {
 func TestInStream401ManagedExhausted(t *testing.T) {
 	h := newHarness(t)
 	srv := newWSServer(t, upgrade, frames401Then(99))
-	tok := tokenServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { tokenOK(w) })
-	path := writeAuthFile(t, t.TempDir(), testAccessToken, testRefreshToken, testAccountID)
-	auth, err := LoadAuthFile(path, WithTokenURL(tok.URL))
-	require.NoError(t, err)
+	auth := refreshingAuthFile(t)
 	c := h.newClient(t, srv.base(), WithAuth(auth), WithTransport(TransportWebSocket))
 
-	_, err = prompt(c)
+	_, err := prompt(c)
 	require.EqualError(t, err, "websocket response.create: http 401; auth recovery recovery_not_run at managed/done (recovery_exhausted)")
 	assert.Len(t, srv.frames, 3)
 	assert.Equal(t, 3, srv.handshakes)

@@ -33,16 +33,13 @@ func TestTraceContextOnHTTPRequests(t *testing.T) {
 	stableEnv(t)
 	h := newHarness(t)
 	api := newScripted(t, okAfter(2))
-	tok := tokenServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { tokenOK(w) })
-	path := writeAuthFile(t, t.TempDir(), testAccessToken, testRefreshToken, testAccountID)
-	auth, err := LoadAuthFile(path, WithTokenURL(tok.URL))
-	require.NoError(t, err)
+	auth := refreshingAuthFile(t)
 	c := h.newClient(t, api.base(), WithAuth(auth))
 
 	tp := sdktrace.NewTracerProvider()
 	defer func() { _ = tp.Shutdown(context.Background()) }()
 	ctx, parent := tp.Tracer("caller").Start(context.Background(), "caller")
-	_, err = c.CreateResponse(ctx, &ResponseRequest{Input: "hi"})
+	_, err := c.CreateResponse(ctx, &ResponseRequest{Input: "hi"})
 	parent.End()
 	require.NoError(t, err)
 

@@ -18,8 +18,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
-	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
@@ -239,8 +239,9 @@ type durabilitySink struct {
 	seen map[string][]int // "<destination>/<kind>" -> arrivals per id
 }
 
-// Destinations and kinds config/gateway.yaml delivers: the trace backend gets trace_safe
-// spans and metrics, the trusted store log records and full-fidelity spans.
+// Destinations and kinds (as forEachItem names them) config/gateway.yaml delivers: the trace
+// backend gets trace_safe spans and metrics, the trusted store log records and
+// full-fidelity spans.
 var durabilityStreams = []string{"backend/span", "backend/point", "trusted/log", "trusted/span"}
 
 func startDurabilitySink(tb testing.TB) *durabilitySink {
@@ -287,6 +288,7 @@ func (s *durabilitySink) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad body", http.StatusBadRequest)
 		return
 	}
+	var e FileExport
 	switch r.URL.Path {
 	case "/v1/traces":
 		req := ptraceotlp.NewExportRequest()
@@ -294,74 +296,46 @@ func (s *durabilitySink) serveHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "bad traces", http.StatusBadRequest)
 			return
 		}
-		s.traces("backend", req.Traces())
+		e.Traces = append(e.Traces, req.Traces())
 	case "/v1/metrics":
 		req := pmetricotlp.NewExportRequest()
 		if err := req.UnmarshalProto(data); err != nil {
 			http.Error(w, "bad metrics", http.StatusBadRequest)
 			return
 		}
-		s.metrics("backend", req.Metrics())
+		e.Metrics = append(e.Metrics, req.Metrics())
 	default:
 		http.NotFound(w, r)
 		return
 	}
+	s.receive("backend", data, e)
 	w.Header().Set("Content-Type", "application/x-protobuf")
 	w.WriteHeader(http.StatusOK)
 }
 
-func (s *durabilitySink) traces(dest string, td ptrace.Traces) {
-	for i := 0; i < td.ResourceSpans().Len(); i++ {
-		for j := 0; j < td.ResourceSpans().At(i).ScopeSpans().Len(); j++ {
-			spans := td.ResourceSpans().At(i).ScopeSpans().At(j).Spans()
-			for k := 0; k < spans.Len(); k++ {
-				s.record(dest+"/span", spans.At(k).Attributes(), "")
-			}
-		}
-	}
-}
-
-func (s *durabilitySink) metrics(dest string, md pmetric.Metrics) {
-	for i := 0; i < md.ResourceMetrics().Len(); i++ {
-		for j := 0; j < md.ResourceMetrics().At(i).ScopeMetrics().Len(); j++ {
-			ms := md.ResourceMetrics().At(i).ScopeMetrics().At(j).Metrics()
-			for k := 0; k < ms.Len(); k++ {
-				if ms.At(k).Type() != pmetric.MetricTypeSum {
-					continue
-				}
-				dps := ms.At(k).Sum().DataPoints()
-				for d := 0; d < dps.Len(); d++ {
-					s.record(dest+"/point", dps.At(d).Attributes(), "")
-				}
-			}
-		}
-	}
-}
-
-func (s *durabilitySink) record(stream string, attrs pcommon.Map, body string) {
-	text := body
-	attrs.Range(func(_ string, v pcommon.Value) bool {
-		text += "\x00" + v.AsString()
-		return true
-	})
+// receive counts one export: a planted secret anywhere in its bytes, and each item by
+// destination, kind and scaleout.id.
+func (s *durabilitySink) receive(dest string, raw []byte, e FileExport) {
 	for _, p := range plantedInScaleout() {
-		if strings.Contains(text, p) {
+		if bytes.Contains(raw, []byte(p)) {
 			s.leaks.Add(1)
-			break
 		}
-	}
-	id, ok := attrs.Get("scaleout.id")
-	if !ok || id.Int() < 0 || id.Int() > 1<<20 {
-		return // an item without its id leaves its id missing in account
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	arr := s.seen[stream]
-	for int(id.Int()) >= len(arr) {
-		arr = append(arr, 0)
-	}
-	arr[id.Int()]++
-	s.seen[stream] = arr
+	forEachItem(e, func(kind string, attrs pcommon.Map) {
+		id, ok := attrs.Get("scaleout.id")
+		if !ok || id.Int() < 0 || id.Int() > 1<<20 {
+			return // an item without its id leaves its id missing in account
+		}
+		stream := dest + "/" + kind
+		arr := s.seen[stream]
+		for int(id.Int()) >= len(arr) {
+			arr = append(arr, 0)
+		}
+		arr[id.Int()]++
+		s.seen[stream] = arr
+	})
 }
 
 func (s *durabilitySink) deliveredTotal() int {
@@ -400,17 +374,27 @@ func (s *durabilitySink) account(n int) (missing, duplicates int) {
 	return missing, duplicates
 }
 
+// grpcExport is the trusted store's side of an export: refused while the sink is down,
+// else received.
+func (s *durabilitySink) grpcExport(marshal func() ([]byte, error), e FileExport) error {
+	if s.down.Load() {
+		return status.Error(codes.Unavailable, "destination down")
+	}
+	raw, err := marshal()
+	if err != nil {
+		return err
+	}
+	s.receive("trusted", raw, e)
+	return nil
+}
+
 type sinkTraces struct {
 	ptraceotlp.UnimplementedGRPCServer
 	s *durabilitySink
 }
 
-func (t sinkTraces) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptraceotlp.ExportResponse, error) {
-	if t.s.down.Load() {
-		return ptraceotlp.NewExportResponse(), status.Error(codes.Unavailable, "destination down")
-	}
-	t.s.traces("trusted", req.Traces())
-	return ptraceotlp.NewExportResponse(), nil
+func (t *sinkTraces) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptraceotlp.ExportResponse, error) {
+	return ptraceotlp.NewExportResponse(), t.s.grpcExport(req.MarshalProto, FileExport{Traces: []ptrace.Traces{req.Traces()}})
 }
 
 type sinkLogs struct {
@@ -418,18 +402,6 @@ type sinkLogs struct {
 	s *durabilitySink
 }
 
-func (l sinkLogs) Export(_ context.Context, req plogotlp.ExportRequest) (plogotlp.ExportResponse, error) {
-	if l.s.down.Load() {
-		return plogotlp.NewExportResponse(), status.Error(codes.Unavailable, "destination down")
-	}
-	rls := req.Logs().ResourceLogs()
-	for i := 0; i < rls.Len(); i++ {
-		for j := 0; j < rls.At(i).ScopeLogs().Len(); j++ {
-			recs := rls.At(i).ScopeLogs().At(j).LogRecords()
-			for k := 0; k < recs.Len(); k++ {
-				l.s.record("trusted/log", recs.At(k).Attributes(), recs.At(k).Body().AsString())
-			}
-		}
-	}
-	return plogotlp.NewExportResponse(), nil
+func (l *sinkLogs) Export(_ context.Context, req plogotlp.ExportRequest) (plogotlp.ExportResponse, error) {
+	return plogotlp.NewExportResponse(), l.s.grpcExport(req.MarshalProto, FileExport{Logs: []plog.Logs{req.Logs()}})
 }

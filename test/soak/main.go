@@ -68,6 +68,7 @@ func main() {
 		batch     = flag.Int("batch", 100, "items per export request")
 		restart   = flag.Bool("restart", false, "stop and restart the collector mid-run: SIGTERM at 1/3, SIGKILL at 2/3 (the sink down around it)")
 		queue     = flag.String("queue", "file", "exporter queue: file (persistent, exporter batching) or memory (batch processor, memory queue)")
+		fsync     = flag.Bool("fsync", false, "file queue: fsync after every write (survives a node crash, not only a process kill)")
 		maxRSS    = flag.Int("max-rss-mib", 400, "fail when the collector's resident memory exceeds this")
 		out       = flag.String("out", "test/soak/results", "directory for the report")
 		name      = flag.String("name", "", "report name (default: steady or restart)")
@@ -85,7 +86,7 @@ func main() {
 	}
 	r, err := run(config{
 		collector: *collector, duration: *duration, rate: *rate, workers: *workers,
-		batch: *batch, restart: *restart, maxRSS: *maxRSS, out: *out, name: *name, durable: *queue == "file",
+		batch: *batch, restart: *restart, maxRSS: *maxRSS, out: *out, name: *name, durable: *queue == "file", fsync: *fsync,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -104,6 +105,7 @@ type config struct {
 	batch         int
 	restart       bool
 	durable       bool
+	fsync         bool
 	maxRSS        int
 	out, name     string
 }
@@ -112,6 +114,7 @@ type config struct {
 type report struct {
 	Name          string             `json:"name"`
 	Queue         string             `json:"queue"`
+	FSync         bool               `json:"fsync,omitempty"`
 	Started       time.Time          `json:"started"`
 	DurationS     float64            `json:"send_duration_s"`
 	Workers       int                `json:"workers"`
@@ -186,13 +189,13 @@ func run(cfg config) (*report, error) {
 	defer os.RemoveAll(dir)
 	cfgPath := filepath.Join(dir, "collector.yaml")
 	storage := filepath.Join(dir, "queue")
-	if err := os.WriteFile(cfgPath, []byte(collectorConfig(cfg.durable, grpcAddr, httpAddr, sinkAddr, storage, metricsPort)), 0o644); err != nil {
+	if err := os.WriteFile(cfgPath, []byte(collectorConfig(cfg.durable, cfg.fsync, grpcAddr, httpAddr, sinkAddr, storage, metricsPort)), 0o644); err != nil {
 		return nil, err
 	}
 
 	rep := &report{Name: cfg.name, Queue: "memory", Started: time.Now().UTC(), Workers: cfg.workers, TargetRate: cfg.rate}
 	if cfg.durable {
-		rep.Queue = "file"
+		rep.Queue, rep.FSync = "file", cfg.fsync
 	}
 	col, err := startCollector(cfg.collector, cfgPath, dir)
 	if err != nil {
@@ -381,7 +384,7 @@ func (r *report) write(dir string) error {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "soak %s (%s queue), started %s\n", r.Name, r.Queue, r.Started.Format(time.RFC3339))
+	fmt.Fprintf(&b, "soak %s (%s queue, fsync %t), started %s\n", r.Name, r.Queue, r.FSync, r.Started.Format(time.RFC3339))
 	fmt.Fprintf(&b, "sent for %.1f s with %d workers (HTTP and gRPC alternating), target %d items/s, achieved %.0f items/s\n",
 		r.DurationS, r.Workers, r.TargetRate, r.AchievedRate)
 	fmt.Fprintf(&b, "requests %d, retried %d (%d retry attempts)\n", r.Requests, r.RetriedReqs, r.Retries)
@@ -417,7 +420,7 @@ const sinkOutage = 5 * time.Second
 // collectorConfig is config/gateway.yaml's shape for one destination: durable, the sending
 // queue on file_storage with exporter batching and no batch processor; or the former setup
 // with a batch processor and an in-memory queue.
-func collectorConfig(durable bool, grpcAddr, httpAddr, sinkAddr, storage string, metricsPort int) string {
+func collectorConfig(durable, fsync bool, grpcAddr, httpAddr, sinkAddr, storage string, metricsPort int) string {
 	extensions, processors, queue := "", "[memory_limiter, authobs, batch]", `
     sending_queue:
       enabled: true
@@ -433,12 +436,13 @@ func collectorConfig(durable bool, grpcAddr, httpAddr, sinkAddr, storage string,
     directory: %s
     create_directory: true
     timeout: 1s
+    fsync: %t
     compaction:
       directory: %s
       on_start: true
       on_rebound: true
       check_interval: 5s
-`, storage, storage)
+`, storage, fsync, storage)
 		processors, batch, queue = "[memory_limiter, authobs]", "", `
     sending_queue:
       enabled: true

@@ -61,12 +61,13 @@ func TestStreamIterator(t *testing.T) {
 	assert.Equal(t, []string{"managed/reload/recovery_succeeded/changed=false"}, h.recoveries())
 
 	// Stopping early ends the call (goleak in TestMain checks nothing is left running).
-	n := 0
-	for range c.Stream(context.Background(), &ResponseRequest{Input: "hi"}) {
-		n++
+	var first []string
+	for ev, err := range c.Stream(context.Background(), &ResponseRequest{Input: "hi"}) {
+		require.NoError(t, err)
+		first = append(first, ev.Type)
 		break
 	}
-	assert.Equal(t, 1, n)
+	assert.Equal(t, []string{"response.created"}, first)
 }
 
 func TestStreamIteratorError(t *testing.T) {

@@ -46,12 +46,12 @@ func assertNoFrameText(t *testing.T, h *harness) {
 	for _, s := range h.spans.GetSpans() {
 		check(s.Name+" status", s.Status.Description)
 		for _, kv := range s.Attributes {
-			check(s.Name+" "+string(kv.Key), kv.Value.Emit())
+			check(s.Name+" "+string(kv.Key), kv.Value.String())
 		}
 	}
 	for _, r := range h.logs.all() {
 		r.WalkAttributes(func(kv attribute.KeyValue) bool {
-			check(r.EventName()+" "+string(kv.Key), kv.Value.Emit())
+			check(r.EventName()+" "+string(kv.Key), kv.Value.String())
 			return true
 		})
 	}

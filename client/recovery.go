@@ -15,7 +15,7 @@ type recoveryDecision struct {
 	err          error          // the step's failure, for the user-visible error
 }
 
-// recovery is the per-call 401 state machine of contract §5. Managed auth runs
+// recovery is the per-call 401 state machine of docs/contract.md §5. Managed auth runs
 // reload, then refresh_token, then is done; external auth runs external_refresh once.
 // With at most two steps a call makes at most three sends.
 type recovery struct {

@@ -29,10 +29,10 @@ const (
 // instrumentationName is the scope of every span and log record the client emits.
 const instrumentationName = "github.com/authobs/authobsprocessor/client"
 
-// RecoveryMode says who owns the credentials a 401 recovery renews (contract §3).
+// RecoveryMode says who owns the credentials a 401 recovery renews (docs/contract.md §3).
 type RecoveryMode string
 
-// RecoveryStep is one step of the 401 recovery state machine (contract §5).
+// RecoveryStep is one step of the 401 recovery state machine (docs/contract.md §5).
 type RecoveryStep string
 
 // RecoveryOutcome is the result of one auth_recovery decision.
@@ -41,7 +41,7 @@ type RecoveryOutcome string
 // RecoveryReason says why a recovery did not run (with OutcomeNotRun only).
 type RecoveryReason string
 
-// Recovery vocabulary of the contract (§3); values are fixed, never passed through.
+// Recovery vocabulary of the contract (docs/contract.md §3); values are fixed, never passed through.
 const (
 	RecoveryModeManaged  RecoveryMode = "managed"
 	RecoveryModeExternal RecoveryMode = "external"
@@ -96,14 +96,14 @@ type opRecord struct {
 	reauth   *bool
 	evidence Evidence
 	recovery *recoveryDecision
-	// modelsAuthMode is the recovery mode a /models request reports (§3).
+	// modelsAuthMode is the recovery mode a /models request reports (docs/contract.md §3).
 	modelsAuthMode RecoveryMode
 }
 
 func boolPtr(b bool) *bool { return &b }
 func intPtr(i int) *int    { return &i }
 
-// envFlags are the presence-only auth environment facts of §3, computed once.
+// envFlags are the presence-only auth environment facts of docs/contract.md §3, computed once.
 type envFlags struct {
 	openAIKey, codexKey, providerKey, tokenURLOverride bool
 }
@@ -318,7 +318,7 @@ func safeURL(u *url.URL) string {
 // httpErrorMessage is the only error text telemetry ever carries for an HTTP status.
 func httpErrorMessage(status int) string { return "http " + strconv.Itoa(status) }
 
-// bugReport is the "feedback" view of §3: auth_* describe the latest attempt and
+// bugReport is the "feedback" view of docs/contract.md §3: auth_* describe the latest attempt and
 // are always overwritten; auth_401_* are written only by the recovery path so a later
 // success does not erase them; auth_recovery_* hold the recovery state and the result
 // of the request that followed it.

@@ -27,12 +27,15 @@ import (
 	"google.golang.org/grpc/codes"
 	_ "google.golang.org/grpc/encoding/gzip" // the gateway's exporters compress
 	"google.golang.org/grpc/status"
+
+	"github.com/authobs/authobsprocessor/test/internal/procstat"
 )
 
-// Bounds of the durability test: short enough for `make test`.
+// Bounds of the durability test: short enough for `make test`; the soak's memory bound.
 const (
 	queueFillTimeout = 15 * time.Second
 	redeliverTimeout = 30 * time.Second
+	maxGatewayRSSMiB = 400
 )
 
 // TestDurableGatewaySIGKILL is the short version of the soak's restart run (test/soak, make
@@ -83,6 +86,12 @@ func TestDurableGatewaySIGKILL(t *testing.T) {
 		t.Fatalf("%d items delivered while the destinations were down", got)
 	}
 
+	if mib, ok := procstat.ResidentMiB(first.cmd.Process.Pid); ok {
+		t.Logf("gateway RSS before the kill: %.1f MiB", mib)
+		if mib > maxGatewayRSSMiB {
+			t.Errorf("gateway RSS %.1f MiB over %d MiB", mib, maxGatewayRSSMiB)
+		}
+	}
 	first.Kill()
 	found := grepTree(t, queueDir, append(plantedInScaleout(), "scaleout.id", "REDACTED")...)
 	for _, p := range plantedInScaleout() {

@@ -38,6 +38,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/authobs/authobsprocessor/test/internal/procstat"
 )
 
 // Planted secrets: every item carries them; none may reach the sink.
@@ -220,7 +222,7 @@ func run(cfg config) (*report, error) {
 			case <-sampleCtx.Done():
 				return
 			case <-t.C:
-				if mib, ok := rssMiB(current.Load().cmd.Process.Pid); ok {
+				if mib, ok := procstat.ResidentMiB(current.Load().cmd.Process.Pid); ok {
 					rssMu.Lock()
 					rep.RSSSamplesMiB = append(rep.RSSSamplesMiB, mib)
 					rep.RSSMaxMiB = max(rep.RSSMaxMiB, mib)
@@ -643,21 +645,6 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// rssMiB reads VmRSS of a process from /proc.
-func rssMiB(pid int) (float64, bool) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, err := strconv.ParseFloat(f[1], 64)
-			return kb / 1024, err == nil
-		}
-	}
-	return 0, false
 }
 
 // scrape reads the collector's own pipeline counters (receiver accepted/refused,

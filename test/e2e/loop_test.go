@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
@@ -35,14 +36,25 @@ func TestClientLoop(t *testing.T) {
 
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
+	dir := t.TempDir()
 	report, err := demo.RunDemo(ctx, demo.Options{
 		Collector: collectorBinary(t),
 		MockAPI:   filepath.Join(bin, "authobs-mockapi"),
 		Client:    filepath.Join(bin, "authobs-client"),
 		Config:    filepath.Join(root, "config", "demo.yaml"),
-		Dir:       t.TempDir(),
+		Dir:       dir,
 	})
 	require.NoError(t, err)
+
+	// The server's own words (its 401 bodies and in-stream 401 frames end with this sentence
+	// and quote the masked credential) reach no route: the client exports neither bodies nor
+	// frame text. The leaky client's error text is not the server's and says neither.
+	for _, route := range []string{"trace_safe.jsonl", "log_only.jsonl"} {
+		raw, err := os.ReadFile(filepath.Join(dir, route))
+		require.NoError(t, err)
+		assert.NotContains(t, string(raw), "You can find your API key at", route)
+		assert.NotContains(t, string(raw), "sk-proj-****", route)
+	}
 
 	for _, run := range report.Runs {
 		assert.True(t, run.AsExpected(), "%s over %s: ok=%v outcome=%q exit=%d", run.Scenario.Name, run.Scenario.Transport,

@@ -103,6 +103,24 @@ func (a *APIKey) Credentials(context.Context) (Credentials, error) {
 	return Credentials{Mode: AuthModeAPIKey, Token: a.key}, nil
 }
 
+// ExternalRefreshAuth is a provider whose credentials belong to the host application
+// (recovery mode external): after a 401 the client runs one external_refresh step
+// through RefreshExternal. ExternalAuth implements it around a function; a host may
+// implement it on its own type.
+type ExternalRefreshAuth interface {
+	AuthProvider
+	// RefreshExternal obtains fresh credentials and reports whether they changed. It
+	// returns ErrNoExternalRefresher when there is no way to refresh (the 401 is then
+	// reported as recovery_not_run, no_external_refresher), and a *RefreshError with
+	// Permanent set when retrying cannot help.
+	RefreshExternal(ctx context.Context) (changed bool, err error)
+	// CanRefresh reports whether RefreshExternal can do anything at all.
+	CanRefresh() bool
+}
+
+// ErrNoExternalRefresher is RefreshExternal's answer when the host gave no refresher.
+var ErrNoExternalRefresher = errors.New("no external refresher configured")
+
 // ExternalRefresher is a host application's hook that obtains fresh credentials
 // after a 401 (for example from its own token broker). previous is what failed.
 // Return a *RefreshError with Permanent set when retrying cannot help.
@@ -115,6 +133,8 @@ type ExternalAuth struct {
 	creds   Credentials
 	refresh ExternalRefresher
 }
+
+var _ ExternalRefreshAuth = (*ExternalAuth)(nil)
 
 // NewExternalAuth starts from initial credentials; refresh may be nil, in which case
 // a 401 is reported as recovery_not_run with reason no_external_refresher.
@@ -132,8 +152,15 @@ func (a *ExternalAuth) Credentials(context.Context) (Credentials, error) {
 	return a.creds, nil
 }
 
-// refreshExternal runs the host's refresher and reports whether the token changed.
-func (a *ExternalAuth) refreshExternal(ctx context.Context) (bool, error) {
+// CanRefresh implements ExternalRefreshAuth: whether a refresher was given.
+func (a *ExternalAuth) CanRefresh() bool { return a.refresh != nil }
+
+// RefreshExternal implements ExternalRefreshAuth: it runs the host's refresher and
+// reports whether the token changed.
+func (a *ExternalAuth) RefreshExternal(ctx context.Context) (bool, error) {
+	if a.refresh == nil {
+		return false, ErrNoExternalRefresher
+	}
 	a.mu.Lock()
 	prev := a.creds
 	a.mu.Unlock()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,18 +49,42 @@ type AuthFile struct {
 	refreshToken string
 }
 
-// AuthFileOption configures an AuthFile.
-type AuthFileOption func(*AuthFile)
+// AuthFileOption configures an AuthFile; one that cannot apply makes LoadAuthFile fail.
+type AuthFileOption func(*AuthFile) error
 
-// WithTokenURL sets the OAuth token endpoint; it wins over the environment override.
-func WithTokenURL(u string) AuthFileOption { return func(a *AuthFile) { a.tokenURL = u } }
+// WithTokenURL sets the OAuth token endpoint (an absolute http(s) URL); it wins over the
+// environment override.
+func WithTokenURL(u string) AuthFileOption {
+	return func(a *AuthFile) error {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			return errors.New("WithTokenURL: want an absolute http(s) URL")
+		}
+		a.tokenURL = u
+		return nil
+	}
+}
 
 // WithClientID sets the OAuth client id sent with refresh grants.
-func WithClientID(id string) AuthFileOption { return func(a *AuthFile) { a.clientID = id } }
+func WithClientID(id string) AuthFileOption {
+	return func(a *AuthFile) error {
+		if id == "" {
+			return errors.New("WithClientID: empty client id")
+		}
+		a.clientID = id
+		return nil
+	}
+}
 
 // WithTokenHTTPClient sets the HTTP client used for the token endpoint.
 func WithTokenHTTPClient(c *http.Client) AuthFileOption {
-	return func(a *AuthFile) { a.httpClient = c }
+	return func(a *AuthFile) error {
+		if c == nil {
+			return errors.New("WithTokenHTTPClient: must not be nil")
+		}
+		a.httpClient = c
+		return nil
+	}
 }
 
 type authTokens struct {
@@ -83,7 +108,12 @@ func LoadAuthFile(path string, opts ...AuthFileOption) (*AuthFile, error) {
 		a.tokenURL = v
 	}
 	for _, o := range opts {
-		o(a)
+		if o == nil {
+			return nil, errors.New("LoadAuthFile: nil option")
+		}
+		if err := o(a); err != nil {
+			return nil, err
+		}
 	}
 	raw, creds, refresh, err := readAuthFile(path)
 	if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -19,6 +20,7 @@ import (
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel"
 	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -70,54 +72,185 @@ type options struct {
 	backoff        func(int) time.Duration
 	tracerProvider trace.TracerProvider
 	loggerProvider otellog.LoggerProvider
+	propagator     propagation.TextMapPropagator
 	session        session
 }
 
-// Option configures a Client.
-type Option func(*options)
+// Option configures a Client. Every option either applies or makes New fail with an
+// error naming it; the telemetry options (marked below) also configure an Observer,
+// which rejects the others.
+type Option struct {
+	name      string
+	telemetry bool
+	apply     func(*options) error
+}
+
+func option(name string, apply func(*options) error) Option {
+	return Option{name: name, apply: apply}
+}
+
+func telemetryOption(name string, apply func(*options) error) Option {
+	return Option{name: name, telemetry: true, apply: apply}
+}
+
+// applyOptions applies opts in order; forObserver rejects options an Observer has no
+// use for.
+func applyOptions(o *options, opts []Option, forObserver bool) error {
+	var errs []error
+	for i, opt := range opts {
+		switch {
+		case opt.apply == nil:
+			errs = append(errs, fmt.Errorf("option %d: a zero Option (use the With... functions)", i))
+		case forObserver && !opt.telemetry:
+			errs = append(errs, fmt.Errorf("%s: not an option of an Observer (it only records telemetry)", opt.name))
+		default:
+			if err := opt.apply(o); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %w", opt.name, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+var errNil = errors.New("must not be nil")
 
 // WithAuth sets the credential provider (default: OPENAI_API_KEY).
-func WithAuth(a AuthProvider) Option { return func(o *options) { o.auth = a } }
+func WithAuth(a AuthProvider) Option {
+	return option("WithAuth", func(o *options) error {
+		if a == nil {
+			return errNil
+		}
+		o.auth = a
+		return nil
+	})
+}
 
 // WithHTTPClient sets the HTTP client for API requests and WebSocket handshakes.
-func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.httpClient = c } }
+func WithHTTPClient(c *http.Client) Option {
+	return option("WithHTTPClient", func(o *options) error {
+		if c == nil {
+			return errNil
+		}
+		o.httpClient = c
+		return nil
+	})
+}
 
 // WithTransport selects HTTP (default) or WebSocket for POST /responses.
-func WithTransport(t Transport) Option { return func(o *options) { o.transport = t } }
+func WithTransport(t Transport) Option {
+	return option("WithTransport", func(o *options) error {
+		if t != TransportHTTP && t != TransportWebSocket {
+			return fmt.Errorf("unknown transport %q (want http or websocket)", t)
+		}
+		o.transport = t
+		return nil
+	})
+}
 
-// WithModel sets the model used when a request names none.
-func WithModel(m string) Option { return func(o *options) { o.model = m } }
+// WithModel sets the model used when a request names none. Telemetry option.
+func WithModel(m string) Option {
+	return telemetryOption("WithModel", func(o *options) error {
+		if strings.TrimSpace(m) == "" {
+			return errors.New("empty model")
+		}
+		o.model = m
+		return nil
+	})
+}
 
 // WithMaxRetries sets how many transport retries (5xx, 429, network) follow the
-// first attempt of a send (default 2).
-func WithMaxRetries(n int) Option { return func(o *options) { o.maxRetries = n } }
+// first attempt of a send (default 2; 0 disables them).
+func WithMaxRetries(n int) Option {
+	return option("WithMaxRetries", func(o *options) error {
+		if n < 0 {
+			return fmt.Errorf("%d is negative", n)
+		}
+		o.maxRetries = n
+		return nil
+	})
+}
 
 // WithBackoff replaces the retry delay (default: exponential from 200ms with ±20%
 // jitter, capped at 5s); attempt is the retry's 0-based index of the failed attempt.
 func WithBackoff(f func(attempt int) time.Duration) Option {
-	return func(o *options) { o.backoff = f }
+	return option("WithBackoff", func(o *options) error {
+		if f == nil {
+			return errNil
+		}
+		o.backoff = f
+		return nil
+	})
 }
 
-// WithTracerProvider sets where spans go (default: the global provider).
+// WithTracerProvider sets where spans go (default: the global provider). Telemetry option.
 func WithTracerProvider(tp trace.TracerProvider) Option {
-	return func(o *options) { o.tracerProvider = tp }
+	return telemetryOption("WithTracerProvider", func(o *options) error {
+		if tp == nil {
+			return errNil
+		}
+		o.tracerProvider = tp
+		return nil
+	})
 }
 
 // WithLoggerProvider sets where log records go (default: the global provider).
+// Telemetry option.
 func WithLoggerProvider(lp otellog.LoggerProvider) Option {
-	return func(o *options) { o.loggerProvider = lp }
+	return telemetryOption("WithLoggerProvider", func(o *options) error {
+		if lp == nil {
+			return errNil
+		}
+		o.loggerProvider = lp
+		return nil
+	})
+}
+
+// WithPropagator sets how trace context goes out on requests, handshakes and WebSocket
+// frames (default: the global propagator, which SetupTelemetry sets from
+// OTEL_PROPAGATORS; the OpenTelemetry Go default does nothing). Telemetry option.
+func WithPropagator(p propagation.TextMapPropagator) Option {
+	return telemetryOption("WithPropagator", func(o *options) error {
+		if p == nil {
+			return errNil
+		}
+		o.propagator = p
+		return nil
+	})
 }
 
 // WithConversationID sets conversation.id (default: a random UUID per client).
+// Telemetry option.
 func WithConversationID(id string) Option {
-	return func(o *options) { o.session.conversationID = id }
+	return telemetryOption("WithConversationID", func(o *options) error {
+		if id == "" {
+			return errors.New("empty conversation id")
+		}
+		o.session.conversationID = id
+		return nil
+	})
 }
 
-// WithOriginator sets the originator attribute (default "authobs_client").
-func WithOriginator(s string) Option { return func(o *options) { o.session.originator = s } }
+// WithOriginator sets the originator attribute (default "authobs_client"). Telemetry option.
+func WithOriginator(s string) Option {
+	return telemetryOption("WithOriginator", func(o *options) error {
+		if s == "" {
+			return errors.New("empty originator")
+		}
+		o.session.originator = s
+		return nil
+	})
+}
 
-// WithAppVersion sets app.version (default Version).
-func WithAppVersion(v string) Option { return func(o *options) { o.session.appVersion = v } }
+// WithAppVersion sets app.version (default Version). Telemetry option.
+func WithAppVersion(v string) Option {
+	return telemetryOption("WithAppVersion", func(o *options) error {
+		if v == "" {
+			return errors.New("empty version")
+		}
+		o.session.appVersion = v
+		return nil
+	})
+}
 
 // New returns a client for baseURL, e.g. https://api.openai.com/v1.
 func New(baseURL string, opts ...Option) (*Client, error) {
@@ -126,8 +259,8 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		return nil, errors.New("base URL must be an absolute http(s) URL such as https://api.openai.com/v1")
 	}
 	o := defaultOptions()
-	for _, opt := range opts {
-		opt(&o)
+	if err := applyOptions(&o, opts, false); err != nil {
+		return nil, err
 	}
 	if o.auth == nil {
 		k, err := APIKeyFromEnv()
@@ -135,9 +268,6 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 			return nil, fmt.Errorf("no auth provider given and %w", err)
 		}
 		o.auth = k
-	}
-	if o.transport != TransportHTTP && o.transport != TransportWebSocket {
-		return nil, fmt.Errorf("unknown transport %q (want http or websocket)", o.transport)
 	}
 	if o.httpClient == nil {
 		o.httpClient = &http.Client{}
@@ -152,7 +282,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		httpClient: o.httpClient,
 		transport:  o.transport,
 		model:      o.model,
-		maxRetries: max(o.maxRetries, 0),
+		maxRetries: o.maxRetries,
 		backoff:    o.backoff,
 		tel:        o.newTelemetry(providerKeyFromEnv),
 	}, nil
@@ -182,11 +312,12 @@ func (o *options) newTelemetry(providerKeyFromEnv bool) *telemetry {
 	}
 	env := readEnvFlags(providerKeyFromEnv)
 	return &telemetry{
-		tracer:  tp.Tracer(instrumentationName, trace.WithInstrumentationVersion(Version)),
-		logger:  lp.Logger(instrumentationName, otellog.WithInstrumentationVersion(Version)),
-		session: o.session,
-		env:     env,
-		report:  newBugReport(env),
+		tracer:     tp.Tracer(instrumentationName, trace.WithInstrumentationVersion(Version)),
+		logger:     lp.Logger(instrumentationName, otellog.WithInstrumentationVersion(Version)),
+		propagator: o.propagator,
+		session:    o.session,
+		env:        env,
+		report:     newBugReport(env),
 	}
 }
 
@@ -221,15 +352,26 @@ func (c *Client) CreateResponse(ctx context.Context, req *ResponseRequest) (*Res
 		if c.transport == TransportWebSocket && !c.wsDisabled.Load() {
 			cs.report.Transport = string(TransportWebSocket)
 			resp, u, err := c.sendWebSocket(ctx, cs, &r, aa)
+			if u != nil && u.inStream && !canRecover(c.auth, u.creds) {
+				// An in-stream 401 with nothing to recover (API key): as Codex, the frame
+				// once more on a fresh connection, then HTTP; no auth_recovery, since no
+				// recovery step exists.
+				resp, u, err = c.sendWebSocket(ctx, cs, &r, aa)
+				if u != nil && u.inStream {
+					u, err = nil, errUpgradeRequired
+				}
+			}
 			if !errors.Is(err, errUpgradeRequired) {
 				out = resp
 				return u, err
 			}
+			// The server wants HTTP (426), or rejects these credentials on WebSocket only:
+			// this client uses HTTP from now on.
 			c.wsDisabled.Store(true)
 			cs.report.FellBackToHTTP = true
 		}
 		cs.report.Transport = string(TransportHTTP)
-		body, err := r.body(map[string]any{"stream": true})
+		body, err := r.body(map[string]any{"stream": true}, nil)
 		if err != nil {
 			return nil, err
 		}
@@ -245,6 +387,47 @@ func (c *Client) CreateResponse(ctx context.Context, req *ResponseRequest) (*Res
 	}
 	out.Report = cs.report
 	return out, nil
+}
+
+// Stream sends POST /responses like CreateResponse and yields each stream event as it
+// arrives (after req.OnEvent, if set, has seen it); the last event of a completed
+// response is response.completed, whose Raw holds the response. A failed call ends
+// with one (StreamEvent{}, err), err as CreateResponse returns it. Events of an attempt
+// that the client retries (after a 401 recovery, say) are not yielded: a failed
+// attempt ends before its first event. Stopping the loop early cancels the call.
+func (c *Client) Stream(ctx context.Context, req *ResponseRequest) iter.Seq2[StreamEvent, error] {
+	return func(yield func(StreamEvent, error) bool) {
+		ctx, cancel := context.WithCancel(ctx)
+		defer cancel()
+		events := make(chan StreamEvent)
+		result := make(chan error, 1)
+		r := *req
+		r.OnEvent = func(ev StreamEvent) {
+			if req.OnEvent != nil {
+				req.OnEvent(ev)
+			}
+			select {
+			case events <- ev:
+			case <-ctx.Done():
+			}
+		}
+		go func() {
+			_, err := c.CreateResponse(ctx, &r)
+			result <- err
+			close(events)
+		}()
+		for ev := range events {
+			if !yield(ev, nil) {
+				cancel()
+				for range events { // until CreateResponse has returned
+				}
+				return
+			}
+		}
+		if err := <-result; err != nil {
+			yield(StreamEvent{}, err)
+		}
+	}
 }
 
 // CompactRequest is the body of POST /responses/compact.
@@ -336,6 +519,7 @@ type unauthorized struct {
 	status   int
 	evidence Evidence
 	creds    Credentials
+	inStream bool // an error event on an open WebSocket, not an HTTP status
 }
 
 // sendFunc performs one send (with its transport retries) for the given auth context.
@@ -351,10 +535,11 @@ func (c *Client) run(ctx context.Context, cs *callState, send sendFunc) error {
 		if u == nil {
 			return err
 		}
-		start := time.Now()
-		d := rec.handle(ctx, u.creds)
-		c.emit(ctx, cs, &opRecord{name: OpAuthRecovery, start: start, end: time.Now(), creds: u.creds,
-			model: cs.model, evidence: u.evidence, recovery: &d})
+		// The recovery's own requests (a token refresh) run within its live span.
+		op := c.tel.start(ctx, &opRecord{name: OpAuthRecovery, creds: u.creds, model: cs.model, evidence: u.evidence})
+		d := rec.handle(op.ctx, u.creds)
+		op.end, op.recovery = time.Now(), &d
+		c.emit(ctx, cs, op)
 		if d.outcome != OutcomeSucceeded {
 			return &Error{Op: u.op, Status: u.status, Evidence: u.evidence,
 				Recovery: &RecoveryResult{Mode: d.mode, Step: d.step, Outcome: d.outcome, Reason: d.reason, Err: d.err}}

@@ -14,9 +14,11 @@ import (
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/propagation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Fake secrets of the tests: none of them may appear in exported telemetry.
@@ -76,6 +78,7 @@ func newHarness(t *testing.T) *harness {
 		WithTracerProvider(tp), WithLoggerProvider(lp),
 		WithConversationID("conv-1"), WithModel("gpt-5.1"),
 		WithBackoff(func(int) time.Duration { return time.Millisecond }),
+		WithPropagator(propagation.TraceContext{}),
 	}}
 }
 
@@ -161,6 +164,7 @@ type scripted struct {
 	mu      sync.Mutex
 	auths   []string
 	account []string
+	parents []trace.SpanContext // the trace context each request carried
 	srv     *httptest.Server
 }
 
@@ -172,6 +176,7 @@ func newScripted(t *testing.T, script func(n int, w http.ResponseWriter, r *http
 		n := len(s.auths)
 		s.auths = append(s.auths, r.Header.Get("Authorization"))
 		s.account = append(s.account, r.Header.Get("ChatGPT-Account-ID"))
+		s.parents = append(s.parents, remoteParent(r.Header))
 		s.mu.Unlock()
 		script(n, w, r)
 	}))
@@ -180,6 +185,12 @@ func newScripted(t *testing.T, script func(n int, w http.ResponseWriter, r *http
 }
 
 func (s *scripted) base() string { return s.srv.URL + "/v1" }
+
+// remoteParent is the span context a server extracting W3C trace context from h would
+// make the parent of its own span.
+func remoteParent(h http.Header) trace.SpanContext {
+	return trace.SpanContextFromContext(propagation.TraceContext{}.Extract(context.Background(), propagation.HeaderCarrier(h)))
+}
 
 func (s *scripted) requests() []string {
 	s.mu.Lock()
@@ -224,4 +235,15 @@ func tokenOK(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "application/json")
 	fmt.Fprintf(w, `{"access_token":%q,"refresh_token":%q,"id_token":%q,"expires_in":3600}`,
 		testAccessToken2, testRefresh2, idToken(testEmail, testAccountID))
+}
+
+// refreshingAuthFile is ChatGPT auth from an auth file whose token endpoint always issues
+// testAccessToken2: the managed recovery (reload, then refresh_token) can succeed.
+func refreshingAuthFile(t *testing.T) *AuthFile {
+	t.Helper()
+	tok := tokenServer(t, func(_ int, w http.ResponseWriter, _ *http.Request) { tokenOK(w) })
+	path := writeAuthFile(t, t.TempDir(), testAccessToken, testRefreshToken, testAccountID)
+	auth, err := LoadAuthFile(path, WithTokenURL(tok.URL))
+	require.NoError(t, err)
+	return auth
 }

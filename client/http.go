@@ -9,6 +9,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"go.opentelemetry.io/otel/propagation"
 )
 
 // sendHTTP performs one send over HTTP: attempts with transport retries (5xx, 429,
@@ -38,11 +40,14 @@ func (c *Client) sendHTTP(ctx context.Context, cs *callState, aa attemptAuth, me
 		req.Header.Set("User-Agent", userAgent)
 		a := aa
 		a.headerAttached = setAuth(req.Header, creds)
-		rec := &opRecord{name: OpAPIRequest, start: time.Now(), creds: creds, model: cs.model,
-			endpoint: endpoint, method: method, url: safeURL(u), attempt: intPtr(attempt), auth: &a}
+		rec := c.tel.start(ctx, &opRecord{name: OpAPIRequest, creds: creds, model: cs.model,
+			endpoint: endpoint, method: method, url: safeURL(u), attempt: intPtr(attempt), auth: &a})
 		if endpoint == endpointModels {
 			rec.modelsAuthMode = recoveryModeOf(c.auth)
 		}
+		// The exchange runs within the operation's live span and carries its trace context.
+		req = req.WithContext(rec.ctx)
+		c.tel.inject(rec.ctx, propagation.HeaderCarrier(req.Header))
 
 		resp, err := c.httpClient.Do(req)
 		if err != nil {

@@ -1,11 +1,12 @@
 package client
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"strings"
 	"time"
+
+	"go.opentelemetry.io/otel/propagation"
 )
 
 // Observer records api_request operations for HTTP exchanges made by other code
@@ -17,49 +18,57 @@ type Observer struct {
 }
 
 // NewObserver accepts the telemetry options of New (WithTracerProvider,
-// WithLoggerProvider, WithModel, WithConversationID, WithOriginator,
-// WithAppVersion); the others are ignored.
-func NewObserver(opts ...Option) *Observer {
+// WithLoggerProvider, WithPropagator, WithModel, WithConversationID, WithOriginator,
+// WithAppVersion) and rejects the others.
+func NewObserver(opts ...Option) (*Observer, error) {
 	o := defaultOptions()
-	for _, opt := range opts {
-		opt(&o)
+	if err := applyOptions(&o, opts, true); err != nil {
+		return nil, err
 	}
-	return &Observer{tel: o.newTelemetry(false), model: o.model}
+	return &Observer{tel: o.newTelemetry(false), model: o.model}, nil
 }
 
 // BugReport returns the bug-report view of the observed exchanges.
 func (o *Observer) BugReport() map[string]string { return o.tel.report.snapshot() }
 
-// RecordHTTP emits one api_request for req, answered by resp or failed with err,
-// which started at start. attempt is the 0-based transport retry index.
-func (o *Observer) RecordHTTP(ctx context.Context, req *http.Request, resp *http.Response, err error, start time.Time, attempt int) {
+// Begin starts the api_request operation of one HTTP attempt that other code sends
+// (attempt is its 0-based transport retry index). The operation's span is live until
+// end is called with the outcome; req comes back with the span's context and the trace
+// context injected into a copy of its headers (traceparent), so the server and an
+// instrumented transport join the operation.
+func (o *Observer) Begin(req *http.Request, attempt int) (_ *http.Request, end func(resp *http.Response, err error)) {
 	mode := AuthModeAPIKey
 	account := req.Header.Get("ChatGPT-Account-ID")
 	if account != "" {
 		mode = AuthModeChatGPT
 	}
 	attached := strings.HasPrefix(strings.ToLower(req.Header.Get("Authorization")), "bearer ")
-	rec := &opRecord{name: OpAPIRequest, start: start, end: time.Now(),
+	rec := o.tel.start(req.Context(), &opRecord{name: OpAPIRequest,
 		creds: Credentials{Mode: mode, AccountID: account}, model: o.model,
 		endpoint: EndpointLabel(req.URL.Path), method: req.Method, url: safeURL(req.URL),
-		attempt: intPtr(attempt), auth: &attemptAuth{headerAttached: attached}}
+		attempt: intPtr(attempt), auth: &attemptAuth{headerAttached: attached}})
 	if rec.endpoint == endpointModels {
 		rec.modelsAuthMode = RecoveryModeManaged
 	}
-	switch {
-	case err != nil:
-		rec.errMsg, rec.errType = networkErrorLabel(ctx, err)
-	case resp != nil:
-		rec.status = resp.StatusCode
-		rec.evidence = EvidenceFromHeader(resp.Header)
-		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			rec.errMsg, rec.errType = httpErrorMessage(resp.StatusCode), strconv.Itoa(resp.StatusCode)
+	out := req.Clone(rec.ctx)
+	o.tel.inject(rec.ctx, propagation.HeaderCarrier(out.Header))
+	return out, func(resp *http.Response, err error) {
+		rec.end = time.Now()
+		switch {
+		case err != nil:
+			rec.errMsg, rec.errType = networkErrorLabel(out.Context(), err)
+		case resp != nil:
+			rec.status = resp.StatusCode
+			rec.evidence = EvidenceFromHeader(resp.Header)
+			if resp.StatusCode < 200 || resp.StatusCode > 299 {
+				rec.errMsg, rec.errType = httpErrorMessage(resp.StatusCode), strconv.Itoa(resp.StatusCode)
+			}
 		}
+		if rec.endpoint == endpointModels {
+			rec.success = boolPtr(!rec.failed())
+		}
+		o.tel.emit(rec.ctx, rec)
 	}
-	if rec.endpoint == endpointModels {
-		rec.success = boolPtr(!rec.failed())
-	}
-	o.tel.emit(ctx, rec)
 }
 
 // EndpointLabel maps a request path to the contract's route label, or "" for a

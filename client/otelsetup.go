@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploggrpc"
 	"go.opentelemetry.io/otel/exporters/otlp/otlplog/otlploghttp"
@@ -14,6 +15,7 @@ import (
 	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	otellog "go.opentelemetry.io/otel/log"
 	lognoop "go.opentelemetry.io/otel/log/noop"
+	"go.opentelemetry.io/otel/propagation"
 	sdklog "go.opentelemetry.io/otel/sdk/log"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -25,6 +27,9 @@ import (
 type Telemetry struct {
 	TracerProvider trace.TracerProvider
 	LoggerProvider otellog.LoggerProvider
+	// Propagator is the one OTEL_PROPAGATORS names; SetupTelemetry also makes it the
+	// global propagator, which the client uses unless WithPropagator says otherwise.
+	Propagator propagation.TextMapPropagator
 	// Shutdown flushes and stops the exporters; call it before the process exits.
 	Shutdown func(context.Context) error
 }
@@ -33,13 +38,25 @@ type Telemetry struct {
 // OTEL_EXPORTER_OTLP_[TRACES_|LOGS_]ENDPOINT, _PROTOCOL (grpc or http/protobuf,
 // default http/protobuf), _HEADERS, _TIMEOUT, _INSECURE, OTEL_SERVICE_NAME,
 // OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_EXPORTER / OTEL_LOGS_EXPORTER (otlp or none)
-// and OTEL_SDK_DISABLED. A signal with no endpoint configured is not exported, so a
-// CLI run without a collector does not stall on exit. defaultService is the
-// service.name when OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES name none.
+// OTEL_PROPAGATORS (tracecontext, baggage or none, comma-separated; default
+// tracecontext,baggage) and OTEL_SDK_DISABLED. A signal with no endpoint configured is
+// not exported, so a CLI run without a collector does not stall on exit.
+// defaultService is the service.name when OTEL_SERVICE_NAME and
+// OTEL_RESOURCE_ATTRIBUTES name none.
+//
+// The OpenTelemetry Go default propagator does nothing; SetupTelemetry sets the global
+// one, so every request, handshake and WebSocket frame of the client carries W3C trace
+// context.
 func SetupTelemetry(ctx context.Context, defaultService string) (*Telemetry, error) {
+	prop, err := propagatorFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	otel.SetTextMapPropagator(prop)
 	t := &Telemetry{
 		TracerProvider: tracenoop.NewTracerProvider(),
 		LoggerProvider: lognoop.NewLoggerProvider(),
+		Propagator:     prop,
 		Shutdown:       func(context.Context) error { return nil },
 	}
 	if strings.EqualFold(strings.TrimSpace(os.Getenv("OTEL_SDK_DISABLED")), "true") {
@@ -90,6 +107,30 @@ func SetupTelemetry(ctx context.Context, defaultService string) (*Telemetry, err
 	}
 	t.Shutdown = func(ctx context.Context) error { return shutdownAll(ctx, shutdowns) }
 	return t, nil
+}
+
+// propagatorFromEnv builds the propagator OTEL_PROPAGATORS names. Only the W3C ones are
+// built in; another name (b3, jaeger, xray, ...) is an error rather than silently
+// sending no context.
+func propagatorFromEnv() (propagation.TextMapPropagator, error) {
+	v := strings.TrimSpace(os.Getenv("OTEL_PROPAGATORS"))
+	if v == "" {
+		v = "tracecontext,baggage"
+	}
+	var props []propagation.TextMapPropagator
+	for _, name := range strings.Split(v, ",") {
+		switch n := strings.ToLower(strings.TrimSpace(name)); n {
+		case "tracecontext":
+			props = append(props, propagation.TraceContext{})
+		case "baggage":
+			props = append(props, propagation.Baggage{})
+		case "none":
+			return propagation.NewCompositeTextMapPropagator(), nil
+		default:
+			return nil, fmt.Errorf("OTEL_PROPAGATORS: %q is not supported (tracecontext, baggage or none)", n)
+		}
+	}
+	return propagation.NewCompositeTextMapPropagator(props...), nil
 }
 
 func shutdownAll(ctx context.Context, fns []func(context.Context) error) error {

@@ -7,12 +7,12 @@ import (
 
 // recoveryDecision is the result of handling one 401 (one auth_recovery operation).
 type recoveryDecision struct {
-	mode         string
-	step         string
-	outcome      string
-	reason       string // only with OutcomeNotRun
-	stateChanged bool   // only meaningful with OutcomeSucceeded
-	err          error  // the step's failure, for the user-visible error
+	mode         RecoveryMode
+	step         RecoveryStep
+	outcome      RecoveryOutcome
+	reason       RecoveryReason // only with OutcomeNotRun
+	stateChanged bool           // only meaningful with OutcomeSucceeded
+	err          error          // the step's failure, for the user-visible error
 }
 
 // recovery is the per-call 401 state machine of docs/contract.md §5. Managed auth runs
@@ -20,12 +20,12 @@ type recoveryDecision struct {
 // With at most two steps a call makes at most three sends.
 type recovery struct {
 	auth AuthProvider
-	next string // the step the next 401 will run
+	next RecoveryStep // the step the next 401 will run
 }
 
 func newRecovery(auth AuthProvider) *recovery {
 	r := &recovery{auth: auth, next: StepReload}
-	if _, ok := auth.(*ExternalAuth); ok {
+	if _, ok := auth.(ExternalRefreshAuth); ok {
 		r.next = StepExternalRefresh
 	}
 	return r
@@ -34,11 +34,24 @@ func newRecovery(auth AuthProvider) *recovery {
 // recoveryModeOf names the recovery mode: external for host-owned credentials,
 // managed otherwise (API-key auth reports managed too, as Codex does, together with
 // the reason why it cannot run).
-func recoveryModeOf(auth AuthProvider) string {
-	if _, ok := auth.(*ExternalAuth); ok {
+func recoveryModeOf(auth AuthProvider) RecoveryMode {
+	if _, ok := auth.(ExternalRefreshAuth); ok {
 		return RecoveryModeExternal
 	}
 	return RecoveryModeManaged
+}
+
+// canRecover reports whether a 401 received with creds has a recovery step to run at all:
+// managed ChatGPT credentials, or host-owned credentials with a refresher. API-key auth
+// has none.
+func canRecover(auth AuthProvider, creds Credentials) bool {
+	switch a := auth.(type) {
+	case ExternalRefreshAuth:
+		return a.CanRefresh()
+	case ManagedAuth:
+		return creds.Mode == AuthModeChatGPT
+	}
+	return false
 }
 
 // handle decides and runs the recovery for a 401 received with creds.
@@ -50,12 +63,12 @@ func (r *recovery) handle(ctx context.Context, creds Credentials) recoveryDecisi
 		return d
 	}
 	switch a := r.auth.(type) {
-	case *ExternalAuth:
-		if a.refresh == nil {
+	case ExternalRefreshAuth:
+		changed, err := a.RefreshExternal(ctx)
+		if errors.Is(err, ErrNoExternalRefresher) {
 			d.outcome, d.reason = OutcomeNotRun, ReasonNoExternalRefresh
 			return d
 		}
-		changed, err := a.refreshExternal(ctx)
 		r.next = StepDone
 		return finish(d, changed, err)
 	case ManagedAuth:

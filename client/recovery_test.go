@@ -225,16 +225,16 @@ func TestRecoveryRetryCarriesStep(t *testing.T) {
 	require.Len(t, reqs, 3)
 	assert.Equal(t, false, reqs[0]["auth.retry_after_unauthorized"])
 	assert.NotContains(t, reqs[0], "auth.recovery_mode")
-	for i, phase := range []string{StepReload, StepRefreshToken} {
+	for i, phase := range []RecoveryStep{StepReload, StepRefreshToken} {
 		a := reqs[i+1]
 		assert.Equal(t, true, a["auth.retry_after_unauthorized"])
-		assert.Equal(t, RecoveryModeManaged, a["auth.recovery_mode"])
-		assert.Equal(t, phase, a["auth.recovery_phase"])
+		assert.Equal(t, string(RecoveryModeManaged), a["auth.recovery_mode"])
+		assert.Equal(t, string(phase), a["auth.recovery_phase"])
 		assert.Equal(t, int64(0), a["attempt"], "401 is not a transport retry")
 	}
 	assert.Equal(t, CallReport{
 		Endpoint: "/responses", Transport: "http", AuthMode: "Chatgpt", RecoveryMode: "managed",
-		RecoverySteps: []string{"reload", "refresh_token"}, RecoveryOutcome: OutcomeSucceeded,
+		RecoverySteps: []RecoveryStep{"reload", "refresh_token"}, RecoveryOutcome: OutcomeSucceeded,
 		Status: 200, RequestID: "req-ok-2", Operations: resp.Report.Operations,
 	}, resp.Report)
 	assert.Len(t, resp.Report.Operations, 5)
@@ -276,8 +276,8 @@ func TestRecoveryExternal(t *testing.T) {
 		assert.Equal(t, []string{"external/external_refresh/recovery_succeeded/changed=true"}, h.recoveries())
 		reqs := h.spanAttrs(OpAPIRequest)
 		require.Len(t, reqs, 2)
-		assert.Equal(t, RecoveryModeExternal, reqs[1]["auth.recovery_mode"])
-		assert.Equal(t, StepExternalRefresh, reqs[1]["auth.recovery_phase"])
+		assert.Equal(t, string(RecoveryModeExternal), reqs[1]["auth.recovery_mode"])
+		assert.Equal(t, string(StepExternalRefresh), reqs[1]["auth.recovery_phase"])
 		assert.Equal(t, []string{"Bearer " + testAccessToken, "Bearer " + testAccessToken2}, api.requests())
 	})
 	t.Run("one step only", func(t *testing.T) {
@@ -302,7 +302,7 @@ func TestRecoveryExternal(t *testing.T) {
 	})
 	for name, tc := range map[string]struct {
 		err  error
-		want string
+		want RecoveryOutcome
 	}{
 		"permanent": {&RefreshError{Permanent: true, Code: "revoked"}, OutcomeFailedPermanent},
 		"transient": {errors.New("broker unavailable"), OutcomeFailedTransient},
@@ -314,7 +314,7 @@ func TestRecoveryExternal(t *testing.T) {
 			c := h.newClient(t, api.base(), WithAuth(auth))
 			_, err := prompt(c)
 			require.ErrorIs(t, err, tc.err)
-			assert.Equal(t, []string{"external/external_refresh/" + tc.want}, h.recoveries())
+			assert.Equal(t, []string{"external/external_refresh/" + string(tc.want)}, h.recoveries())
 		})
 	}
 }

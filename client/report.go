@@ -9,18 +9,18 @@ import (
 
 // OperationSummary is one emitted operation, as a caller sees it.
 type OperationSummary struct {
-	Name                   string `json:"name"`
-	Status                 int    `json:"status,omitempty"`
-	Success                bool   `json:"success"`
-	Attempt                *int   `json:"attempt,omitempty"`
-	ConnectionReused       *bool  `json:"connection_reused,omitempty"`
-	RetryAfterUnauthorized bool   `json:"retry_after_unauthorized,omitempty"`
-	Mode                   string `json:"mode,omitempty"`
-	Step                   string `json:"step,omitempty"`
-	Outcome                string `json:"outcome,omitempty"`
-	Reason                 string `json:"reason,omitempty"`
-	RequestID              string `json:"request_id,omitempty"`
-	Error                  string `json:"error,omitempty"`
+	Name                   string          `json:"name"`
+	Status                 int             `json:"status,omitempty"`
+	Success                bool            `json:"success"`
+	Attempt                *int            `json:"attempt,omitempty"`
+	ConnectionReused       *bool           `json:"connection_reused,omitempty"`
+	RetryAfterUnauthorized bool            `json:"retry_after_unauthorized,omitempty"`
+	Mode                   RecoveryMode    `json:"mode,omitempty"`
+	Step                   RecoveryStep    `json:"step,omitempty"`
+	Outcome                RecoveryOutcome `json:"outcome,omitempty"`
+	Reason                 RecoveryReason  `json:"reason,omitempty"`
+	RequestID              string          `json:"request_id,omitempty"`
+	Error                  string          `json:"error,omitempty"`
 }
 
 // CallReport describes what one call did: its operations and its 401 recovery.
@@ -29,10 +29,10 @@ type CallReport struct {
 	Transport       string             `json:"transport"`
 	FellBackToHTTP  bool               `json:"fell_back_to_http,omitempty"`
 	AuthMode        string             `json:"auth_mode,omitempty"`
-	RecoveryMode    string             `json:"recovery_mode,omitempty"`
-	RecoverySteps   []string           `json:"recovery_steps,omitempty"`
-	RecoveryOutcome string             `json:"recovery_outcome,omitempty"`
-	RecoveryReason  string             `json:"recovery_reason,omitempty"`
+	RecoveryMode    RecoveryMode       `json:"recovery_mode,omitempty"`
+	RecoverySteps   []RecoveryStep     `json:"recovery_steps,omitempty"`
+	RecoveryOutcome RecoveryOutcome    `json:"recovery_outcome,omitempty"`
+	RecoveryReason  RecoveryReason     `json:"recovery_reason,omitempty"`
 	Status          int                `json:"status,omitempty"`
 	RequestID       string             `json:"request_id,omitempty"`
 	Operations      []OperationSummary `json:"operations"`
@@ -100,8 +100,11 @@ type Error struct {
 
 // RecoveryResult is the 401 recovery decision that ended a call.
 type RecoveryResult struct {
-	Mode, Step, Outcome, Reason string
-	Err                         error
+	Mode    RecoveryMode
+	Step    RecoveryStep
+	Outcome RecoveryOutcome
+	Reason  RecoveryReason
+	Err     error
 }
 
 func (e *Error) Error() string {
@@ -123,7 +126,7 @@ func (e *Error) Error() string {
 	if r := e.Recovery; r != nil {
 		fmt.Fprintf(&b, "; auth recovery %s at %s/%s", r.Outcome, r.Mode, r.Step)
 		if r.Reason != "" {
-			b.WriteString(" (" + r.Reason + ")")
+			b.WriteString(" (" + string(r.Reason) + ")")
 		}
 		if r.Err != nil {
 			b.WriteString(": " + r.Err.Error())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 )
 
@@ -19,11 +20,33 @@ type ResponseRequest struct {
 	OnEvent func(StreamEvent) `json:"-"`
 }
 
-// body renders the request with the given extra fields (stream, type).
-func (r *ResponseRequest) body(fields map[string]any) ([]byte, error) {
+// body renders the request with the given extra fields (stream, type) and, over
+// WebSocket, the client's entries of client_metadata (merged into a caller's
+// Extra["client_metadata"] object; the client's entries win).
+func (r *ResponseRequest) body(fields map[string]any, metadata map[string]string) ([]byte, error) {
 	m := make(map[string]any, len(r.Extra)+len(fields)+3)
 	for k, v := range r.Extra {
 		m[k] = v
+	}
+	if len(metadata) > 0 {
+		md := map[string]any{}
+		switch given := r.Extra["client_metadata"].(type) {
+		case nil:
+		case map[string]any:
+			for k, v := range given {
+				md[k] = v
+			}
+		case map[string]string:
+			for k, v := range given {
+				md[k] = v
+			}
+		default:
+			return nil, fmt.Errorf("encoding response request: Extra[\"client_metadata\"] is a %T, want a map", given)
+		}
+		for k, v := range metadata {
+			md[k] = v
+		}
+		m["client_metadata"] = md
 	}
 	m["model"] = r.Model
 	m["input"] = r.Input
@@ -67,6 +90,8 @@ var ErrStreamIncomplete = errors.New("response stream ended before a terminal ev
 // code is kept: the message may quote the request.
 type ResponseFailedError struct {
 	Code string
+	// Status is the HTTP status an error event carries, 0 when it names none.
+	Status int
 }
 
 func (e *ResponseFailedError) Error() string {
@@ -100,7 +125,8 @@ func (s *streamState) handle(sseName string, data []byte) (bool, error) {
 		Error *struct {
 			Code string `json:"code"`
 		} `json:"error"`
-		Code string `json:"code"`
+		Code   string `json:"code"`
+		Status int    `json:"status"`
 	}
 	if err := json.Unmarshal(data, &head); err != nil {
 		name := sseName
@@ -113,7 +139,9 @@ func (s *streamState) handle(sseName string, data []byte) (bool, error) {
 	if typ == "" {
 		typ = sseName
 	}
-	if s.onEvent != nil {
+	// An in-stream 401 is the client's to handle (recovery, a fresh connection), not an
+	// event of the response the caller is reading.
+	if s.onEvent != nil && (typ != "error" || head.Status != http.StatusUnauthorized) {
 		s.onEvent(StreamEvent{Type: typ, Delta: head.Delta, Raw: json.RawMessage(data)})
 	}
 	switch typ {
@@ -138,7 +166,11 @@ func (s *streamState) handle(sseName string, data []byte) (bool, error) {
 		if head.Response != nil && head.Response.Error != nil {
 			code = head.Response.Error.Code
 		}
-		return true, &ResponseFailedError{Code: classification(code)}
+		failed := &ResponseFailedError{Code: classification(code)}
+		if typ == "error" && head.Status >= 400 && head.Status <= 599 {
+			failed.Status = head.Status
+		}
+		return true, failed
 	}
 	return false, nil
 }

@@ -10,9 +10,11 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	otellog "go.opentelemetry.io/otel/log"
+	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -27,23 +29,36 @@ const (
 // instrumentationName is the scope of every span and log record the client emits.
 const instrumentationName = "github.com/authobs/authobsprocessor/client"
 
+// RecoveryMode says who owns the credentials a 401 recovery renews (docs/contract.md §3).
+type RecoveryMode string
+
+// RecoveryStep is one step of the 401 recovery state machine (docs/contract.md §5).
+type RecoveryStep string
+
+// RecoveryOutcome is the result of one auth_recovery decision.
+type RecoveryOutcome string
+
+// RecoveryReason says why a recovery did not run (with OutcomeNotRun only).
+type RecoveryReason string
+
 // Recovery vocabulary of the contract (docs/contract.md §3); values are fixed, never passed through.
 const (
-	RecoveryModeManaged  = "managed"
-	RecoveryModeExternal = "external"
+	RecoveryModeManaged  RecoveryMode = "managed"
+	RecoveryModeExternal RecoveryMode = "external"
 
-	StepReload          = "reload"
-	StepRefreshToken    = "refresh_token"
-	StepExternalRefresh = "external_refresh"
-	StepDone            = "done"
+	StepReload          RecoveryStep = "reload"
+	StepRefreshToken    RecoveryStep = "refresh_token"
+	StepExternalRefresh RecoveryStep = "external_refresh"
+	StepDone            RecoveryStep = "done"
 
-	OutcomeSucceeded        = "recovery_succeeded"
-	OutcomeFailedPermanent  = "recovery_failed_permanent"
-	OutcomeFailedTransient  = "recovery_failed_transient"
-	OutcomeNotRun           = "recovery_not_run"
-	ReasonNotChatGPTAuth    = "not_chatgpt_auth"
-	ReasonNoExternalRefresh = "no_external_refresher"
-	ReasonExhausted         = "recovery_exhausted"
+	OutcomeSucceeded       RecoveryOutcome = "recovery_succeeded"
+	OutcomeFailedPermanent RecoveryOutcome = "recovery_failed_permanent"
+	OutcomeFailedTransient RecoveryOutcome = "recovery_failed_transient"
+	OutcomeNotRun          RecoveryOutcome = "recovery_not_run"
+
+	ReasonNotChatGPTAuth    RecoveryReason = "not_chatgpt_auth"
+	ReasonNoExternalRefresh RecoveryReason = "no_external_refresher"
+	ReasonExhausted         RecoveryReason = "recovery_exhausted"
 )
 
 // authHeaderName is the only header name the client attaches a credential under.
@@ -53,13 +68,16 @@ const authHeaderName = "authorization"
 type attemptAuth struct {
 	headerAttached bool
 	retryAfter401  bool
-	recoveryMode   string
-	recoveryPhase  string
+	recoveryMode   RecoveryMode
+	recoveryPhase  RecoveryStep
 }
 
 // opRecord is everything one operation exports; optional fields are pointers or
-// zero values and are omitted, never exported empty.
+// zero values and are omitted, never exported empty. An operation started with
+// telemetry.start has a live span (span, ctx) until emit ends it.
 type opRecord struct {
+	span     trace.Span
+	ctx      context.Context // the span's context: the parent of whatever the operation sends
 	name     string
 	start    time.Time
 	end      time.Time
@@ -79,7 +97,7 @@ type opRecord struct {
 	evidence Evidence
 	recovery *recoveryDecision
 	// modelsAuthMode is the recovery mode a /models request reports (docs/contract.md §3).
-	modelsAuthMode string
+	modelsAuthMode RecoveryMode
 }
 
 func boolPtr(b bool) *bool { return &b }
@@ -125,11 +143,21 @@ type session struct {
 
 // telemetry emits spans and log records and keeps the bug-report view.
 type telemetry struct {
-	tracer  trace.Tracer
-	logger  otellog.Logger
-	session session
-	env     envFlags
-	report  *bugReport
+	tracer     trace.Tracer
+	logger     otellog.Logger
+	propagator propagation.TextMapPropagator // nil: the global one, looked up at each use
+	session    session
+	env        envFlags
+	report     *bugReport
+}
+
+// inject writes the trace context of ctx (an operation's live span) into carrier.
+func (t *telemetry) inject(ctx context.Context, carrier propagation.TextMapCarrier) {
+	p := t.propagator
+	if p == nil {
+		p = otel.GetTextMapPropagator()
+	}
+	p.Inject(ctx, carrier)
 }
 
 // attributes builds the exported attribute set of one operation (spans and logs
@@ -173,8 +201,8 @@ func (t *telemetry) attributes(r *opRecord) []attribute.KeyValue {
 			kv = append(kv, attribute.String("auth.header_name", authHeaderName))
 		}
 		kv = append(kv, attribute.Bool("auth.retry_after_unauthorized", a.retryAfter401))
-		addStr("auth.recovery_mode", a.recoveryMode)
-		addStr("auth.recovery_phase", a.recoveryPhase)
+		addStr("auth.recovery_mode", string(a.recoveryMode))
+		addStr("auth.recovery_phase", string(a.recoveryPhase))
 	}
 	if r.reused != nil {
 		kv = append(kv, attribute.Bool("auth.connection_reused", *r.reused))
@@ -184,15 +212,15 @@ func (t *telemetry) attributes(r *opRecord) []attribute.KeyValue {
 	}
 	if d := r.recovery; d != nil {
 		kv = append(kv,
-			attribute.String("auth.mode", d.mode),
-			attribute.String("auth.step", d.step),
-			attribute.String("auth.outcome", d.outcome))
-		addStr("auth.recovery_reason", d.reason)
+			attribute.String("auth.mode", string(d.mode)),
+			attribute.String("auth.step", string(d.step)),
+			attribute.String("auth.outcome", string(d.outcome)))
+		addStr("auth.recovery_reason", string(d.reason))
 		if d.outcome == OutcomeSucceeded {
 			kv = append(kv, attribute.Bool("auth.state_changed", d.stateChanged))
 		}
 	} else if r.modelsAuthMode != "" {
-		kv = append(kv, attribute.String("auth.mode", r.modelsAuthMode))
+		kv = append(kv, attribute.String("auth.mode", string(r.modelsAuthMode)))
 	}
 	addStr("auth.request_id", r.evidence.RequestID)
 	addStr("auth.cf_ray", r.evidence.CFRay)
@@ -221,16 +249,28 @@ func (r *opRecord) failed() bool {
 	return r.errMsg != ""
 }
 
-// emit exports one operation as a span and a log record and updates the bug report.
+// start begins an operation: its span is live from now until emit, so whatever the
+// operation sends within rec.ctx (and the trace context injected from it) is its child.
+func (t *telemetry) start(ctx context.Context, rec *opRecord) *opRecord {
+	rec.start = time.Now()
+	rec.ctx, rec.span = t.tracer.Start(ctx, rec.name, trace.WithTimestamp(rec.start), trace.WithSpanKind(spanKind(rec.name)))
+	return rec
+}
+
+// emit ends one operation: its span gets the attributes and status (an operation
+// observed after the fact gets a span with its recorded times), a log record within the
+// span carries the same attributes, and the bug report is updated.
 func (t *telemetry) emit(ctx context.Context, r *opRecord) {
 	kv := t.attributes(r)
-
-	spanCtx, span := t.tracer.Start(ctx, r.name, trace.WithTimestamp(r.start), trace.WithAttributes(kv...),
-		trace.WithSpanKind(spanKind(r.name)))
+	span, spanCtx := r.span, r.ctx
+	if span == nil {
+		spanCtx, span = t.tracer.Start(ctx, r.name, trace.WithTimestamp(r.start), trace.WithSpanKind(spanKind(r.name)))
+	}
+	span.SetAttributes(kv...)
 	if r.failed() {
 		msg := r.errMsg
 		if r.recovery != nil {
-			msg = r.recovery.outcome
+			msg = string(r.recovery.outcome)
 		}
 		span.SetStatus(codes.Error, msg)
 	}
@@ -313,9 +353,9 @@ func (b *bugReport) record(r *opRecord) {
 		b.tags[k] = v
 	}
 	if d := r.recovery; d != nil {
-		set("auth_recovery_mode", d.mode)
-		set("auth_recovery_phase", d.step)
-		set("auth_recovery_outcome", d.outcome)
+		set("auth_recovery_mode", string(d.mode))
+		set("auth_recovery_phase", string(d.step))
+		set("auth_recovery_outcome", string(d.outcome))
 		set("auth_401_request_id", r.evidence.RequestID)
 		set("auth_401_cf_ray", r.evidence.CFRay)
 		set("auth_401_error", r.evidence.AuthError)
@@ -347,8 +387,8 @@ func (b *bugReport) record(r *opRecord) {
 		}
 		set("auth_retry_after_unauthorized", strconv.FormatBool(a.retryAfter401))
 		if a.retryAfter401 {
-			set("auth_recovery_mode", a.recoveryMode)
-			set("auth_recovery_phase", a.recoveryPhase)
+			set("auth_recovery_mode", string(a.recoveryMode))
+			set("auth_recovery_phase", string(a.recoveryPhase))
 			set("auth_recovery_followup_success", strconv.FormatBool(!r.failed()))
 			if r.status != 0 {
 				set("auth_recovery_followup_status", strconv.Itoa(r.status))

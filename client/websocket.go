@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	"go.opentelemetry.io/otel/propagation"
 )
 
 // handshakeTimeout bounds a WebSocket handshake when the caller set no deadline.
@@ -52,15 +53,15 @@ func (c *Client) sendWebSocket(ctx context.Context, cs *callState, req *Response
 			return nil, u, err
 		}
 	}
-	resp, sentNothing, err := c.wsRequest(ctx, cs, creds, req, reused)
+	resp, u, sentNothing, err := c.wsRequest(ctx, cs, creds, req, reused)
 	if err != nil && reused && sentNothing && ctx.Err() == nil {
 		// The server may have closed the idle cached connection: one fresh handshake.
 		if u, err := c.dialWS(ctx, cs, creds, aa); u != nil || err != nil {
 			return nil, u, err
 		}
-		resp, _, err = c.wsRequest(ctx, cs, creds, req, false)
+		resp, u, _, err = c.wsRequest(ctx, cs, creds, req, false)
 	}
-	return resp, nil, err
+	return resp, u, err
 }
 
 // dialWS opens the connection: one websocket_connect per handshake attempt, with
@@ -73,13 +74,15 @@ func (c *Client) dialWS(ctx context.Context, cs *callState, creds Credentials, a
 		h := http.Header{"Openai-Beta": {betaHeader}, "User-Agent": {userAgent}}
 		a := aa
 		a.headerAttached = setAuth(h, creds)
-		rec := &opRecord{name: OpWebSocketConnect, start: time.Now(), creds: creds, model: cs.model,
+		rec := c.tel.start(ctx, &opRecord{name: OpWebSocketConnect, creds: creds, model: cs.model,
 			endpoint: endpointResponses, method: http.MethodGet, url: safeURL(u), auth: &a,
-			reused: boolPtr(false), reauth: boolPtr(aa.retryAfter401)}
+			reused: boolPtr(false), reauth: boolPtr(aa.retryAfter401)})
+		c.tel.inject(rec.ctx, propagation.HeaderCarrier(h))
 
 		// The connection outlives this call's context, so the handshake runs on a
-		// detached context that the caller's cancellation still aborts.
-		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handshakeTimeout)
+		// detached context (still within the operation's span) that the caller's
+		// cancellation still aborts.
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(rec.ctx), handshakeTimeout)
 		stop := context.AfterFunc(ctx, cancel)
 		conn, resp, err := websocket.Dial(hctx, u.String(), &websocket.DialOptions{HTTPClient: c.httpClient, HTTPHeader: h})
 		stop()
@@ -122,63 +125,94 @@ func (c *Client) dialWS(ctx context.Context, cs *callState, creds Credentials, a
 }
 
 // wsRequest sends one response.create frame and reads events until the terminal
-// one: one websocket_request operation. sentNothing reports a failure before any
-// event arrived, which a fresh connection may fix.
-func (c *Client) wsRequest(ctx context.Context, cs *callState, creds Credentials, req *ResponseRequest, reused bool) (_ *Response, sentNothing bool, _ error) {
+// one: one websocket_request operation, whose span context the frame carries in
+// client_metadata (as Codex does). sentNothing reports a failure before any event
+// arrived, which a fresh connection may fix. An error event with status 401 on the
+// open connection (an in-stream 401) comes back as unauthorized, the connection dropped.
+func (c *Client) wsRequest(ctx context.Context, cs *callState, creds Credentials, req *ResponseRequest, reused bool) (_ *Response, u *unauthorized, sentNothing bool, _ error) {
 	const op = "websocket response.create"
-	rec := &opRecord{name: OpWebSocketRequest, start: time.Now(), creds: creds, model: cs.model,
-		url: safeURL(c.wsURL()), reused: boolPtr(reused)}
+	rec := c.tel.start(ctx, &opRecord{name: OpWebSocketRequest, creds: creds, model: cs.model,
+		url: safeURL(c.wsURL()), reused: boolPtr(reused)})
 	finish := func(err error, label, typ string) {
 		rec.end = time.Now()
 		rec.success = boolPtr(err == nil)
 		rec.errMsg, rec.errType = label, typ
 		c.emit(ctx, cs, rec)
 	}
-	body, err := req.body(map[string]any{"type": "response.create"})
+	// The frame carries its own span's context, so it is rendered once the span is live;
+	// a request that cannot be encoded is this operation's failure.
+	body, err := req.body(map[string]any{"type": "response.create"}, c.frameMetadata(rec.ctx))
 	if err != nil {
-		return nil, false, err
+		finish(err, "invalid request", "invalid_request")
+		return nil, nil, false, err
 	}
-	if err := c.ws.Write(ctx, websocket.MessageText, body); err != nil {
+	if err := c.ws.Write(rec.ctx, websocket.MessageText, body); err != nil {
 		c.dropWS()
 		msg, typ := networkErrorLabel(ctx, err)
 		finish(err, msg, typ)
-		return nil, true, &Error{Op: op, Err: errors.New(msg)}
+		return nil, nil, true, &Error{Op: op, Err: errors.New(msg)}
 	}
 	st := &streamState{onEvent: req.OnEvent}
 	events := 0
 	for {
-		typ, data, err := c.ws.Read(ctx)
+		typ, data, err := c.ws.Read(rec.ctx)
 		if err != nil {
 			// A failed read leaves the connection unusable.
 			c.dropWS()
 			if ctx.Err() != nil {
 				msg, etyp := networkErrorLabel(ctx, err)
 				finish(err, msg, etyp)
-				return nil, false, &Error{Op: op, Err: ctx.Err()}
+				return nil, nil, false, &Error{Op: op, Err: ctx.Err()}
 			}
 			finish(err, "connection closed before a terminal event", "stream_incomplete")
-			return nil, events == 0, &Error{Op: op, Err: ErrStreamIncomplete}
+			return nil, nil, events == 0, &Error{Op: op, Err: ErrStreamIncomplete}
 		}
 		if typ != websocket.MessageText {
 			continue
 		}
 		events++
 		terminal, herr := st.handle("", data)
+		var failed *ResponseFailedError
+		if errors.As(herr, &failed) && failed.Status == http.StatusUnauthorized {
+			// The server rejected the credentials on an open connection. The frame was sent
+			// but not served: its operation failed with http 401 (the server's text stays
+			// out of telemetry), and the connection, authenticated with them, is dropped.
+			c.dropWS()
+			rec.status = http.StatusUnauthorized
+			finish(herr, httpErrorMessage(http.StatusUnauthorized), strconv.Itoa(http.StatusUnauthorized))
+			return nil, &unauthorized{op: op, status: http.StatusUnauthorized, creds: creds, inStream: true}, false, nil
+		}
 		if herr != nil {
-			var failed *ResponseFailedError
-			if !errors.As(herr, &failed) {
+			if failed == nil {
 				// A malformed frame means we lost track of the stream.
 				c.dropWS()
 			}
 			msg, etyp := streamErrorLabel(ctx, herr)
 			finish(herr, msg, etyp)
-			return nil, false, &Error{Op: op, Err: herr}
+			return nil, nil, false, &Error{Op: op, Err: herr}
 		}
 		if terminal {
 			finish(nil, "", "")
-			return st.done, false, nil
+			return st.done, nil, false, nil
 		}
 	}
+}
+
+// wsMetadataPrefix names the trace-context entries of a frame's client_metadata:
+// ws_request_header_traceparent (and _tracestate, _baggage when the propagator writes
+// them), the names Codex uses.
+const wsMetadataPrefix = "ws_request_header_"
+
+// frameMetadata is the client_metadata of a response.create frame: the trace context of
+// the frame's websocket_request span, as the headers of an HTTP request would carry it.
+func (c *Client) frameMetadata(ctx context.Context) map[string]string {
+	carrier := propagation.MapCarrier{}
+	c.tel.inject(ctx, carrier)
+	md := make(map[string]string, len(carrier))
+	for k, v := range carrier {
+		md[wsMetadataPrefix+k] = v
+	}
+	return md
 }
 
 // dropWS abandons the cached connection without a close handshake.

@@ -13,6 +13,7 @@ import (
 	"github.com/coder/websocket"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // wsServer upgrades GET /v1/responses unless handshake(n) returns a status to answer
@@ -20,6 +21,7 @@ import (
 // answered with one frame per event.
 type wsServer struct {
 	mu         sync.Mutex
+	hsParents  []trace.SpanContext // the trace context of each handshake
 	handshakes int
 	frames     []map[string]any
 	posts      int
@@ -44,6 +46,7 @@ func newWSServer(t *testing.T, handshake func(n int) int, frameReply func(n int,
 		s.mu.Lock()
 		n := s.handshakes
 		s.handshakes++
+		s.hsParents = append(s.hsParents, remoteParent(r.Header))
 		s.mu.Unlock()
 		switch status := handshake(n); status {
 		case http.StatusUnauthorized:
@@ -110,8 +113,21 @@ func TestWebSocketReusesOneConnection(t *testing.T) {
 	}
 	assert.Equal(t, 1, srv.handshakes)
 	require.Len(t, srv.frames, 3)
-	assert.Equal(t, map[string]any{"type": "response.create", "model": "gpt-5.1", "input": "hi", "instructions": "be brief"}, srv.frames[0])
 	assert.Equal(t, []string{OpWebSocketConnect, OpWebSocketRequest, OpWebSocketRequest, OpWebSocketRequest}, h.spanNames())
+	// Every frame carries the trace context of its own websocket_request span in
+	// client_metadata, as Codex does; the handshake carries its websocket_connect span's.
+	spans := h.spans.GetSpans()
+	require.Len(t, srv.hsParents, 1)
+	assertParent(t, spans[0], srv.hsParents[0])
+	for i, frame := range srv.frames {
+		md, ok := frame["client_metadata"].(map[string]any)
+		require.True(t, ok, "frame %d without client_metadata: %v", i, frame)
+		assert.Len(t, md, 1)
+		tp, _ := md["ws_request_header_traceparent"].(string)
+		assertParent(t, spans[i+1], remoteParent(http.Header{"Traceparent": {tp}}))
+	}
+	delete(srv.frames[0], "client_metadata")
+	assert.Equal(t, map[string]any{"type": "response.create", "model": "gpt-5.1", "input": "hi", "instructions": "be brief"}, srv.frames[0])
 	var reused []any
 	for _, a := range h.spanAttrs(OpWebSocketRequest) {
 		reused = append(reused, a["auth.connection_reused"])
@@ -145,7 +161,7 @@ func TestWebSocketHandshake401Recovers(t *testing.T) {
 	assert.Equal(t, "req-401-0", conns[0]["auth.request_id"])
 	assert.Equal(t, false, conns[0]["success"])
 	assert.Equal(t, true, conns[2]["auth.retry_after_unauthorized"])
-	assert.Equal(t, StepRefreshToken, conns[2]["auth.recovery_phase"])
+	assert.Equal(t, string(StepRefreshToken), conns[2]["auth.recovery_phase"])
 	assert.Equal(t, true, conns[2]["auth.reauth"])
 	assert.Equal(t, true, conns[2]["success"])
 	assert.Equal(t, []string{"Bearer " + testAccessToken, "Bearer " + testAccessToken, "Bearer " + testAccessToken2}, srv.auths)

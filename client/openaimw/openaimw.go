@@ -7,7 +7,6 @@ package openaimw
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/openai/openai-go/v3/option"
 
@@ -20,9 +19,13 @@ type Middleware struct {
 }
 
 // New accepts the telemetry options of client.New (WithTracerProvider,
-// WithLoggerProvider, WithModel, ...).
-func New(opts ...client.Option) *Middleware {
-	return &Middleware{obs: client.NewObserver(opts...)}
+// WithLoggerProvider, WithPropagator, WithModel, ...) and rejects the others.
+func New(opts ...client.Option) (*Middleware, error) {
+	obs, err := client.NewObserver(opts...)
+	if err != nil {
+		return nil, err
+	}
+	return &Middleware{obs: obs}, nil
 }
 
 // Option returns the SDK request option installing the middleware.
@@ -31,15 +34,16 @@ func (m *Middleware) Option() option.RequestOption { return option.WithMiddlewar
 // BugReport returns the bug-report view of the observed calls.
 func (m *Middleware) BugReport() map[string]string { return m.obs.BugReport() }
 
-// Handle is the option.Middleware: it times the attempt and records the outcome.
+// Handle is the option.Middleware: the attempt's api_request span is live while the
+// SDK sends it (the request carries its traceparent), and ends with the outcome.
 // The SDK numbers its attempts in X-Stainless-Retry-Count, which becomes attempt.
 func (m *Middleware) Handle(req *http.Request, next option.MiddlewareNext) (*http.Response, error) {
-	start := time.Now()
-	resp, err := next(req)
 	attempt, convErr := strconv.Atoi(req.Header.Get("X-Stainless-Retry-Count"))
 	if convErr != nil || attempt < 0 {
 		attempt = 0
 	}
-	m.obs.RecordHTTP(req.Context(), req, resp, err, start, attempt)
+	req, end := m.obs.Begin(req, attempt)
+	resp, err := next(req)
+	end(resp, err)
 	return resp, err
 }

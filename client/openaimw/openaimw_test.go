@@ -14,8 +14,10 @@ import (
 	"github.com/openai/openai-go/v3/responses"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/propagation"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/goleak"
 
 	"github.com/authobs/authobsprocessor/client"
@@ -31,10 +33,13 @@ const testKey = "sk-proj-OPENAIMW-SECRET-0123456789"
 func TestMiddlewareRecordsSDKCalls(t *testing.T) {
 	var mu sync.Mutex
 	calls := 0
+	var parents []trace.SpanContext // what the server would join, per request
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		remote := trace.SpanContextFromContext(propagation.TraceContext{}.Extract(r.Context(), propagation.HeaderCarrier(r.Header)))
 		mu.Lock()
 		calls++
 		n := calls
+		parents = append(parents, remote)
 		mu.Unlock()
 		switch r.URL.Path {
 		case "/v1/models":
@@ -61,11 +66,13 @@ func TestMiddlewareRecordsSDKCalls(t *testing.T) {
 	spans := tracetest.NewInMemoryExporter()
 	tp := sdktrace.NewTracerProvider(sdktrace.WithSyncer(spans))
 	defer func() { _ = tp.Shutdown(context.Background()) }()
-	mw := New(client.WithTracerProvider(tp), client.WithModel("gpt-5.1"), client.WithConversationID("conv-mw"))
+	mw, err := New(client.WithTracerProvider(tp), client.WithPropagator(propagation.TraceContext{}),
+		client.WithModel("gpt-5.1"), client.WithConversationID("conv-mw"))
+	require.NoError(t, err)
 	sdk := openai.NewClient(option.WithBaseURL(srv.URL+"/v1/"), option.WithAPIKey(testKey),
 		option.WithMaxRetries(1), mw.Option())
 
-	_, err := sdk.Models.List(context.Background())
+	_, err = sdk.Models.List(context.Background())
 	require.NoError(t, err)
 	_, err = sdk.Responses.New(context.Background(), responses.ResponseNewParams{
 		Model: "gpt-5.1",
@@ -82,8 +89,13 @@ func TestMiddlewareRecordsSDKCalls(t *testing.T) {
 		}
 		return m
 	}
+	require.Len(t, parents, 3)
 	for i := range got {
 		assert.Equal(t, client.OpAPIRequest, got[i].Name)
+		// The request carried the trace context of its own api_request span.
+		require.True(t, parents[i].IsValid(), "request %d without traceparent", i)
+		assert.Equal(t, got[i].SpanContext.TraceID(), parents[i].TraceID())
+		assert.Equal(t, got[i].SpanContext.SpanID(), parents[i].SpanID())
 	}
 	first, second, third := attrs(0), attrs(1), attrs(2)
 	assert.Equal(t, "/models", first["endpoint"])
@@ -116,4 +128,11 @@ func TestMiddlewareRecordsSDKCalls(t *testing.T) {
 		assert.NotContains(t, s.Status.Description, testKey)
 	}
 	assert.Equal(t, "req-oai-401", mw.BugReport()["auth_request_id"])
+}
+
+// TestNewRejectsClientOptions: an option the middleware cannot apply is an error, never
+// silently dropped.
+func TestNewRejectsClientOptions(t *testing.T) {
+	_, err := New(client.WithModel("gpt-5.1"), client.WithMaxRetries(3))
+	require.ErrorContains(t, err, "WithMaxRetries: not an option of an Observer")
 }

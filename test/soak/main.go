@@ -1,14 +1,19 @@
 // Command soak drives the otelcol-authobs binary under sustained OTLP load on 127.0.0.1 and
 // accounts for every item: a load generator sends spans, log records and metric data points
 // over OTLP/HTTP and OTLP/gRPC (retrying each request until the collector accepts it), the
-// collector runs memory_limiter, authobs and batch, and its OTLP exporter delivers to a sink
-// in this process that records each item's id. The report compares accepted with delivered
-// items (missing, duplicated), checks that no planted secret came through, samples the
-// collector's resident memory and collects its error log lines.
+// collector runs memory_limiter and authobs, and its OTLP exporter delivers to a sink in this
+// process that records each item's id. The exporter's sending queue is on disk (file_storage)
+// and batches, as in config/gateway.yaml; -queue memory runs the former in-memory setup
+// (batch processor, memory queue) for comparison. The report compares accepted with
+// delivered items (missing, duplicated), checks that no planted secret came through or sits
+// in the queue's storage, samples the collector's resident memory and collects its error log
+// lines.
 //
-// With -restart, the collector is stopped mid-run and started again on the same ports
-// (SIGTERM, then SIGKILL) while the senders keep retrying, and the report says what each
-// stop lost and why. Every wait is bounded; everything started is stopped on exit.
+// With -restart, the collector is stopped mid-run and started again on the same ports and
+// the same storage (SIGTERM, then SIGKILL) while the senders keep retrying. Before the
+// SIGKILL the sink goes down, so the queue holds items when the process dies; its size is
+// read from the collector's own metrics. Every wait is bounded; everything started is
+// stopped on exit.
 //
 // Run it through test/soak/run.sh (make soak), which builds the binary first.
 package main
@@ -20,6 +25,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log"
 	"net"
 	"net/http"
@@ -32,6 +38,8 @@ import (
 	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/authobs/authobsprocessor/test/internal/procstat"
 )
 
 // Planted secrets: every item carries them; none may reach the sink.
@@ -60,7 +68,9 @@ func main() {
 		rate      = flag.Int("rate", 20000, "target items per second over all workers")
 		workers   = flag.Int("workers", 8, "senders; even ones use OTLP/HTTP, odd ones OTLP/gRPC")
 		batch     = flag.Int("batch", 100, "items per export request")
-		restart   = flag.Bool("restart", false, "stop and restart the collector mid-run: SIGTERM at 1/3, SIGKILL at 2/3")
+		restart   = flag.Bool("restart", false, "stop and restart the collector mid-run: SIGTERM at 1/3, SIGKILL at 2/3 (the sink down around it)")
+		queue     = flag.String("queue", "file", "exporter queue: file (persistent, exporter batching) or memory (batch processor, memory queue)")
+		fsync     = flag.Bool("fsync", false, "file queue: fsync after every write (survives a node crash, not only a process kill)")
 		maxRSS    = flag.Int("max-rss-mib", 400, "fail when the collector's resident memory exceeds this")
 		out       = flag.String("out", "test/soak/results", "directory for the report")
 		name      = flag.String("name", "", "report name (default: steady or restart)")
@@ -73,9 +83,12 @@ func main() {
 		}
 	}
 	log.SetFlags(log.Ltime | log.Lmicroseconds)
+	if *queue != "file" && *queue != "memory" {
+		log.Fatalf("-queue %q: want file or memory", *queue)
+	}
 	r, err := run(config{
 		collector: *collector, duration: *duration, rate: *rate, workers: *workers,
-		batch: *batch, restart: *restart, maxRSS: *maxRSS, out: *out, name: *name,
+		batch: *batch, restart: *restart, maxRSS: *maxRSS, out: *out, name: *name, durable: *queue == "file", fsync: *fsync,
 	})
 	if err != nil {
 		log.Fatal(err)
@@ -93,6 +106,8 @@ type config struct {
 	rate, workers int
 	batch         int
 	restart       bool
+	durable       bool
+	fsync         bool
 	maxRSS        int
 	out, name     string
 }
@@ -100,6 +115,8 @@ type config struct {
 // report is what a run found; it is written as JSON and as text.
 type report struct {
 	Name          string             `json:"name"`
+	Queue         string             `json:"queue"`
+	FSync         bool               `json:"fsync,omitempty"`
 	Started       time.Time          `json:"started"`
 	DurationS     float64            `json:"send_duration_s"`
 	Workers       int                `json:"workers"`
@@ -114,6 +131,7 @@ type report struct {
 	RetriedReqs   int64              `json:"requests_retried"`
 	Retries       int64              `json:"retry_attempts"`
 	Leaks         int64              `json:"planted_secrets_delivered"`
+	StoredLeaks   []string           `json:"planted_secrets_in_storage,omitempty"`
 	Redacted      int64              `json:"items_with_redaction_seen"`
 	RSSMaxMiB     float64            `json:"rss_max_mib"`
 	RSSSamplesMiB []float64          `json:"rss_samples_mib"`
@@ -136,6 +154,13 @@ type stopRecord struct {
 	// process ended: what the stop lost (acceptances racing the signal can add a request).
 	HeldAtStop int64  `json:"acknowledged_not_delivered_at_stop"`
 	ExitErr    string `json:"exit"`
+	// QueueSize is otelcol_exporter_queue_size just before the stop; StorageBytes the size
+	// of the queue's directory right after it.
+	QueueSize    float64 `json:"queue_size_at_stop"`
+	StorageBytes int64   `json:"storage_bytes_after_stop"`
+	SinkDown     bool    `json:"sink_down_at_stop"`
+	// StorageHoldsItems: the queue's files held soak items when the secrets were searched.
+	StorageHoldsItems *bool `json:"storage_holds_items,omitempty"`
 }
 
 func run(cfg config) (*report, error) {
@@ -165,11 +190,15 @@ func run(cfg config) (*report, error) {
 	}
 	defer os.RemoveAll(dir)
 	cfgPath := filepath.Join(dir, "collector.yaml")
-	if err := os.WriteFile(cfgPath, []byte(collectorConfig(grpcAddr, httpAddr, sinkAddr, metricsPort)), 0o644); err != nil {
+	storage := filepath.Join(dir, "queue")
+	if err := os.WriteFile(cfgPath, []byte(collectorConfig(cfg.durable, cfg.fsync, grpcAddr, httpAddr, sinkAddr, storage, metricsPort)), 0o644); err != nil {
 		return nil, err
 	}
 
-	rep := &report{Name: cfg.name, Started: time.Now().UTC(), Workers: cfg.workers, TargetRate: cfg.rate}
+	rep := &report{Name: cfg.name, Queue: "memory", Started: time.Now().UTC(), Workers: cfg.workers, TargetRate: cfg.rate}
+	if cfg.durable {
+		rep.Queue, rep.FSync = "file", cfg.fsync
+	}
 	col, err := startCollector(cfg.collector, cfgPath, dir)
 	if err != nil {
 		return nil, err
@@ -193,7 +222,7 @@ func run(cfg config) (*report, error) {
 			case <-sampleCtx.Done():
 				return
 			case <-t.C:
-				if mib, ok := rssMiB(current.Load().cmd.Process.Pid); ok {
+				if mib, ok := procstat.ResidentMiB(current.Load().cmd.Process.Pid); ok {
 					rssMu.Lock()
 					rep.RSSSamplesMiB = append(rep.RSSSamplesMiB, mib)
 					rep.RSSMaxMiB = max(rep.RSSMaxMiB, mib)
@@ -220,28 +249,39 @@ func run(cfg config) (*report, error) {
 	// restarts, while the senders keep going
 	if cfg.restart {
 		for k, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
-			at := cfg.duration * time.Duration(k+1) / 3
-			select {
-			case <-time.After(time.Until(start.Add(at))):
-			case <-sendCtx.Done():
+			at := start.Add(cfg.duration * time.Duration(k+1) / 3)
+			if sig == syscall.SIGKILL {
+				// The destination goes down first, so the queue holds items when the process dies.
+				waitUntil(sendCtx, at.Add(-sinkOutage))
+				s.down.Store(true)
+				log.Printf("sink down at %.1fs", time.Since(start).Seconds())
 			}
+			waitUntil(sendCtx, at)
 			old := current.Load()
-			rec := stopRecord{Signal: sig.String(), AtS: time.Since(start).Seconds()}
+			rec := stopRecord{Signal: sig.String(), AtS: time.Since(start).Seconds(), SinkDown: s.down.Load()}
 			rec.MetricsBefore = scrape(metricsPort)
+			rec.QueueSize = rec.MetricsBefore["otelcol_exporter_queue_size"]
 			rec.AcceptedBefore = ld.acceptedTotal()
 			rec.DeliveredBefore = s.deliveredTotal()
 			downAt := time.Now()
 			rec.ExitErr = fmt.Sprint(old.stop(sig))
 			rep.ErrorLogs = append(rep.ErrorLogs, old.errorLines()...)
+			if cfg.durable {
+				rec.StorageBytes = dirBytes(storage)
+				found, items := grepStorage(storage)
+				rep.StoredLeaks = append(rep.StoredLeaks, found...)
+				rec.StorageHoldsItems = &items
+			}
 			time.Sleep(2 * time.Second) // down long enough for senders to see refused connections
 			rec.DeliveredAfter = s.deliveredTotal()
 			rec.HeldAtStop = max(0, rec.AcceptedBefore-rec.DeliveredAfter)
-			log.Printf("collector stopped with %s at %.1fs (%s); restarting", sig, rec.AtS, rec.ExitErr)
+			log.Printf("collector stopped with %s at %.1fs (%s), queue size %.0f; restarting", sig, rec.AtS, rec.ExitErr, rec.QueueSize)
 			next, err := startCollector(cfg.collector, cfgPath, dir)
 			if err != nil {
 				return nil, fmt.Errorf("restart: %w", err)
 			}
 			current.Store(next)
+			s.down.Store(false)
 			rec.DownS = time.Since(downAt).Seconds()
 			rep.Stops = append(rep.Stops, rec)
 		}
@@ -271,6 +311,10 @@ func run(cfg config) (*report, error) {
 		rep.Failures = append(rep.Failures, "collector did not stop cleanly: "+err.Error())
 	}
 	rep.ErrorLogs = append(rep.ErrorLogs, final.errorLines()...)
+	if cfg.durable {
+		found, _ := grepStorage(storage)
+		rep.StoredLeaks = append(rep.StoredLeaks, found...)
+	}
 	time.Sleep(500 * time.Millisecond) // a final flush on shutdown reaches the sink
 	stopSampling()
 	samplesDone.Wait()
@@ -286,9 +330,9 @@ func run(cfg config) (*report, error) {
 	return rep, rep.write(cfg.out)
 }
 
-// judge decides pass or fail. A steady run must deliver exactly what was accepted. A
-// restart run may lose what a SIGKILL destroyed in memory: that loss is reported, and
-// bounded by the items the collector held when it was killed.
+// judge decides pass or fail. With the persistent queue every run must deliver every
+// accepted item (a restart may deliver some twice: at-least-once, reported). With the memory
+// queue a restart run may lose what a SIGKILL destroyed in memory: that loss is reported.
 func (r *report) judge(cfg config) {
 	var missing, dup int64
 	for _, sig := range signalNames {
@@ -297,6 +341,9 @@ func (r *report) judge(cfg config) {
 	}
 	if r.Leaks != 0 {
 		r.Failures = append(r.Failures, fmt.Sprintf("%d planted secrets delivered", r.Leaks))
+	}
+	if len(r.StoredLeaks) != 0 {
+		r.Failures = append(r.Failures, fmt.Sprintf("planted secrets in the queue's storage: %v", r.StoredLeaks))
 	}
 	if r.RSSMaxMiB > float64(cfg.maxRSS) {
 		r.Failures = append(r.Failures, fmt.Sprintf("RSS %.0f MiB over %d MiB", r.RSSMaxMiB, cfg.maxRSS))
@@ -308,12 +355,23 @@ func (r *report) judge(cfg config) {
 	if gaveUp != 0 {
 		r.Failures = append(r.Failures, fmt.Sprintf("%d items never accepted after retries", gaveUp))
 	}
+	if missing != 0 && (cfg.durable || !cfg.restart) {
+		r.Failures = append(r.Failures, fmt.Sprintf("%d accepted items missing", missing))
+	}
 	if !cfg.restart {
-		if missing != 0 || dup != 0 {
-			r.Failures = append(r.Failures, fmt.Sprintf("%d missing, %d duplicated", missing, dup))
+		if dup != 0 {
+			r.Failures = append(r.Failures, fmt.Sprintf("%d duplicated", dup))
 		}
 		if len(r.ErrorLogs) != 0 {
 			r.Failures = append(r.Failures, fmt.Sprintf("%d error log lines", len(r.ErrorLogs)))
+		}
+	}
+	for _, st := range r.Stops {
+		if st.Signal == syscall.SIGKILL.String() && st.QueueSize <= 0 {
+			r.Failures = append(r.Failures, "the queue was empty at the SIGKILL: the run proves nothing")
+		}
+		if st.Signal == syscall.SIGKILL.String() && st.StorageHoldsItems != nil && !*st.StorageHoldsItems {
+			r.Failures = append(r.Failures, "the queue's storage held no item at the SIGKILL: the secret search proved nothing")
 		}
 	}
 	r.OK = len(r.Failures) == 0
@@ -328,7 +386,7 @@ func (r *report) write(dir string) error {
 		return err
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "soak %s, started %s\n", r.Name, r.Started.Format(time.RFC3339))
+	fmt.Fprintf(&b, "soak %s (%s queue, fsync %t), started %s\n", r.Name, r.Queue, r.FSync, r.Started.Format(time.RFC3339))
 	fmt.Fprintf(&b, "sent for %.1f s with %d workers (HTTP and gRPC alternating), target %d items/s, achieved %.0f items/s\n",
 		r.DurationS, r.Workers, r.TargetRate, r.AchievedRate)
 	fmt.Fprintf(&b, "requests %d, retried %d (%d retry attempts)\n", r.Requests, r.RetriedReqs, r.Retries)
@@ -336,15 +394,15 @@ func (r *report) write(dir string) error {
 		fmt.Fprintf(&b, "%-12s accepted %9d  delivered %9d  missing %7d  duplicated %7d  gave up %d\n",
 			sig, r.Accepted[sig], r.Delivered[sig], r.Missing[sig], r.Duplicates[sig], r.GaveUp[sig])
 	}
-	fmt.Fprintf(&b, "planted secrets delivered: %d (items seen with a redaction: %d)\n", r.Leaks, r.Redacted)
+	fmt.Fprintf(&b, "planted secrets delivered: %d (items seen with a redaction: %d); in the queue's storage: %d\n", r.Leaks, r.Redacted, len(r.StoredLeaks))
 	fmt.Fprintf(&b, "collector RSS: max %.1f MiB over %d samples\n", r.RSSMaxMiB, len(r.RSSSamplesMiB))
 	fmt.Fprintf(&b, "error log lines: %d\n", len(r.ErrorLogs))
 	for _, l := range r.ErrorLogs {
 		fmt.Fprintf(&b, "  %s\n", truncate(l, 300))
 	}
 	for _, st := range r.Stops {
-		fmt.Fprintf(&b, "stop %s at %.1f s (down %.1f s, exit %s): accepted before %d, delivered before %d, delivered by restart %d: lost at this stop %d\n",
-			st.Signal, st.AtS, st.DownS, st.ExitErr, st.AcceptedBefore, st.DeliveredBefore, st.DeliveredAfter, st.HeldAtStop)
+		fmt.Fprintf(&b, "stop %s at %.1f s (down %.1f s, exit %s, sink down %t): queue size %.0f, storage %d bytes; accepted before %d, delivered before %d, delivered while down %d: acknowledged but not delivered at this stop %d\n",
+			st.Signal, st.AtS, st.DownS, st.ExitErr, st.SinkDown, st.QueueSize, st.StorageBytes, st.AcceptedBefore, st.DeliveredBefore, st.DeliveredAfter, st.HeldAtStop)
 		for _, k := range sortedKeys(st.MetricsBefore) {
 			fmt.Fprintf(&b, "    %s %g\n", k, st.MetricsBefore[k])
 		}
@@ -358,8 +416,52 @@ func (r *report) write(dir string) error {
 	return os.WriteFile(filepath.Join(dir, r.Name+".txt"), []byte(b.String()), 0o644)
 }
 
-func collectorConfig(grpcAddr, httpAddr, sinkAddr string, metricsPort int) string {
-	return fmt.Sprintf(`receivers:
+// sinkOutage is how long the sink is down before the SIGKILL of a restart run.
+const sinkOutage = 5 * time.Second
+
+// collectorConfig is config/gateway.yaml's shape for one destination: durable, the sending
+// queue on file_storage with exporter batching and no batch processor; or the former setup
+// with a batch processor and an in-memory queue.
+func collectorConfig(durable, fsync bool, grpcAddr, httpAddr, sinkAddr, storage string, metricsPort int) string {
+	extensions, processors, queue := "", "[memory_limiter, authobs, batch]", `
+    sending_queue:
+      enabled: true
+      queue_size: 1000`
+	batch := `
+  batch:
+    timeout: 200ms
+    send_batch_size: 2048
+    send_batch_max_size: 4096`
+	if durable {
+		extensions = fmt.Sprintf(`extensions:
+  file_storage/queue:
+    directory: %s
+    create_directory: true
+    timeout: 1s
+    fsync: %t
+    compaction:
+      directory: %s
+      on_start: true
+      on_rebound: true
+      check_interval: 5s
+`, storage, fsync, storage)
+		processors, batch, queue = "[memory_limiter, authobs]", "", `
+    sending_queue:
+      enabled: true
+      storage: file_storage/queue
+      sizer: items
+      queue_size: 2000000
+      num_consumers: 4
+      batch:
+        flush_timeout: 200ms
+        min_size: 2048
+        max_size: 4096`
+	}
+	service := ""
+	if durable {
+		service = "\n  extensions: [file_storage/queue]"
+	}
+	return fmt.Sprintf(`%sreceivers:
   otlp:
     protocols:
       grpc:
@@ -372,23 +474,17 @@ processors:
     limit_mib: 256
     spike_limit_mib: 64
   authobs:
-    route: trace_safe
-  batch:
-    timeout: 200ms
-    send_batch_size: 2048
-    send_batch_max_size: 4096
+    route: trace_safe%s
 exporters:
   otlp_grpc/sink:
     endpoint: %s
     tls:
-      insecure: true
-    sending_queue:
-      enabled: true
-      queue_size: 1000
+      insecure: true%s
     retry_on_failure:
       enabled: true
-      max_elapsed_time: 2m
-service:
+      max_elapsed_time: 0s
+      max_interval: 2s
+service:%s
   telemetry:
     logs:
       level: info
@@ -404,17 +500,63 @@ service:
   pipelines:
     traces:
       receivers: [otlp]
-      processors: [memory_limiter, authobs, batch]
+      processors: %s
       exporters: [otlp_grpc/sink]
     logs:
       receivers: [otlp]
-      processors: [memory_limiter, authobs, batch]
+      processors: %s
       exporters: [otlp_grpc/sink]
     metrics:
       receivers: [otlp]
-      processors: [memory_limiter, authobs, batch]
+      processors: %s
       exporters: [otlp_grpc/sink]
-`, grpcAddr, httpAddr, sinkAddr, metricsPort)
+`, extensions, grpcAddr, httpAddr, batch, sinkAddr, queue, service, metricsPort, processors, processors, processors)
+}
+
+// waitUntil sleeps until t or until ctx ends.
+func waitUntil(ctx context.Context, t time.Time) {
+	select {
+	case <-time.After(time.Until(t)):
+	case <-ctx.Done():
+	}
+}
+
+// dirBytes is the total size of the files under dir.
+func dirBytes(dir string) int64 {
+	var n int64
+	_ = filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if info, err := d.Info(); err == nil {
+				n += info.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+// grepStorage searches every file of the queue's storage for the planted secrets (and a
+// 16-character piece of the key); it returns what it found where, and whether the files hold
+// soak items at all (if not, the search proved nothing).
+func grepStorage(dir string) (found []string, sawItems bool) {
+	_ = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return nil
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			found = append(found, path+": unreadable: "+err.Error())
+			return nil
+		}
+		sawItems = sawItems || bytes.Contains(data, []byte(seqKey))
+		for _, p := range []string{plantedKey, plantedJWT, plantedKey[8:24]} {
+			if bytes.Contains(data, []byte(p)) {
+				found = append(found, fmt.Sprintf("%s holds %.12s…", path, p))
+			}
+		}
+		return nil
+	})
+	return found, sawItems
 }
 
 // proc is one collector process.
@@ -503,21 +645,6 @@ func (b *lockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
-}
-
-// rssMiB reads VmRSS of a process from /proc.
-func rssMiB(pid int) (float64, bool) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(data), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmRSS:" {
-			kb, err := strconv.ParseFloat(f[1], 64)
-			return kb / 1024, err == nil
-		}
-	}
-	return 0, false
 }
 
 // scrape reads the collector's own pipeline counters (receiver accepted/refused,

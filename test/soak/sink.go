@@ -13,12 +13,16 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	_ "google.golang.org/grpc/encoding/gzip" // the exporter compresses by default
+	"google.golang.org/grpc/status"
 )
 
 // sink is the OTLP/gRPC destination of the collector's exporter. It marks each item's id
 // in a bitmap per worker and signal, counting duplicates and planted secrets.
 type sink struct {
+	// down makes every export fail with Unavailable (retryable), as a destination in an outage.
+	down      atomic.Bool
 	mu        sync.Mutex
 	seen      [][numSignals][]uint64
 	unique    [numSignals]atomic.Int64
@@ -112,12 +116,18 @@ func (s *sink) fill(r *report, l *load) {
 	}
 }
 
+// errDown is the sink's answer while it is down: retryable for an OTLP exporter.
+var errDown = status.Error(codes.Unavailable, "sink down")
+
 type traceServer struct {
 	ptraceotlp.UnimplementedGRPCServer
 	s *sink
 }
 
 func (t traceServer) Export(_ context.Context, req ptraceotlp.ExportRequest) (ptraceotlp.ExportResponse, error) {
+	if t.s.down.Load() {
+		return ptraceotlp.NewExportResponse(), errDown
+	}
 	rss := req.Traces().ResourceSpans()
 	for i := 0; i < rss.Len(); i++ {
 		sss := rss.At(i).ScopeSpans()
@@ -137,6 +147,9 @@ type logServer struct {
 }
 
 func (l logServer) Export(_ context.Context, req plogotlp.ExportRequest) (plogotlp.ExportResponse, error) {
+	if l.s.down.Load() {
+		return plogotlp.NewExportResponse(), errDown
+	}
 	rls := req.Logs().ResourceLogs()
 	for i := 0; i < rls.Len(); i++ {
 		sls := rls.At(i).ScopeLogs()
@@ -160,6 +173,9 @@ type metricServer struct {
 }
 
 func (m metricServer) Export(_ context.Context, req pmetricotlp.ExportRequest) (pmetricotlp.ExportResponse, error) {
+	if m.s.down.Load() {
+		return pmetricotlp.NewExportResponse(), errDown
+	}
 	rms := req.Metrics().ResourceMetrics()
 	for i := 0; i < rms.Len(); i++ {
 		sms := rms.At(i).ScopeMetrics()

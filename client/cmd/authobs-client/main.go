@@ -164,14 +164,17 @@ func authSummary(r client.CallReport) string {
 		}
 		return s
 	}
-	steps := strings.Join(r.RecoverySteps, ",")
+	steps := make([]string, len(r.RecoverySteps))
+	for i, s := range r.RecoverySteps {
+		steps[i] = string(s)
+	}
 	parts := []string{
-		"mode=" + orNone(r.RecoveryMode),
-		"steps=" + orNone(steps),
-		"outcome=" + orNone(r.RecoveryOutcome),
+		"mode=" + orNone(string(r.RecoveryMode)),
+		"steps=" + orNone(strings.Join(steps, ",")),
+		"outcome=" + orNone(string(r.RecoveryOutcome)),
 	}
 	if r.RecoveryReason != "" {
-		parts = append(parts, "reason="+r.RecoveryReason)
+		parts = append(parts, "reason="+string(r.RecoveryReason))
 	}
 	status := "none"
 	if r.Status != 0 {

@@ -47,7 +47,7 @@ func main() {
 	}
 	report.Print(os.Stdout)
 	fmt.Printf("\nOutputs: %s/trace_safe.jsonl and %s/log_only.jsonl (collector log: %s/collector.log)\n", opts.Dir, opts.Dir, opts.Dir)
-	if len(report.Leaks) > 0 || report.Expected() != len(report.Runs) {
+	if len(report.Leaks) > 0 || report.Expected() != len(report.Runs) || !report.TraceContext.OK() {
 		os.Exit(1)
 	}
 }

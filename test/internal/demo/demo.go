@@ -48,6 +48,8 @@ type Scenario struct {
 	// expectations: whether the call succeeds and the recovery outcome it reports
 	WantOK      bool
 	WantOutcome string
+	// WantFallback: the call ends on HTTP after starting on WebSocket.
+	WantFallback bool
 }
 
 // Scenarios is every mock scenario over both transports.
@@ -71,7 +73,13 @@ func Scenarios() []Scenario {
 			out = append(out, s)
 		}
 	}
-	return out
+	// The in-stream 401 exists on WebSocket only. With an API key the client sends the
+	// frame twice (a fresh connection the second time) and falls back to HTTP, with no
+	// recovery; with ChatGPT auth it runs reload, then refresh_token, before each fresh
+	// connection.
+	return append(out,
+		Scenario{Name: "ws_in_stream_401", Transport: "websocket", APIKey: true, WantOK: true, WantFallback: true},
+		Scenario{Name: "ws_in_stream_401", Transport: "websocket", WantOK: true, WantOutcome: "recovery_succeeded"})
 }
 
 // Operation is one operation of a client call, as the CLI's JSON summary reports it.
@@ -102,12 +110,14 @@ type Run struct {
 	Scenario Scenario
 	Summary  Summary
 	ExitCode int
+	// Requests is what the mock API received during the run.
+	Requests []MockRequest
 }
 
 // AsExpected reports whether the call ended as the scenario says it should.
 func (r Run) AsExpected() bool {
 	return r.Summary.OK == r.Scenario.WantOK && r.Summary.RecoveryOutcome == r.Scenario.WantOutcome &&
-		(r.ExitCode == 0) == r.Scenario.WantOK
+		(r.ExitCode == 0) == r.Scenario.WantOK && (!r.Scenario.WantFallback || r.Summary.FellBackToHTTP)
 }
 
 // Report is everything the demo found.
@@ -116,6 +126,8 @@ type Report struct {
 	Routes  []*RouteStats
 	Secrets int
 	Leaks   []Leak
+	// TraceContext says whether each request the mock received joins its operation's span.
+	TraceContext TraceJoin
 	// Counters are the authobs counters the collector exported, by processor and metric.
 	Counters map[string]map[string]float64
 }
@@ -215,6 +227,11 @@ func RunDemo(ctx context.Context, opts Options) (*Report, error) {
 		}
 		report.Routes = append(report.Routes, stats)
 		report.Leaks = append(report.Leaks, secrets.search(route, raw)...)
+		if route == "trace_safe" {
+			if report.TraceContext, err = joinTraces(raw, report.Runs); err != nil {
+				return nil, err
+			}
+		}
 	}
 	report.Secrets = len(secrets.values)
 	return report, nil
@@ -525,6 +542,9 @@ func runClient(ctx context.Context, opts Options, sc Scenario, mockAddr, grpcAdd
 		run.ExitCode = exitErr.ExitCode()
 	case err != nil:
 		return run, fmt.Errorf("client %s/%s: %w", sc.Name, sc.Transport, err)
+	}
+	if run.Requests, err = fetchMockRequests(ctx, mockAddr); err != nil {
+		return run, err
 	}
 	line := lastLine(stdout.Bytes())
 	if err := json.Unmarshal(line, &run.Summary); err != nil {

@@ -192,6 +192,13 @@ func (r *Report) Print(w io.Writer) {
 	}
 
 	fmt.Fprintln(w)
+	j := r.TraceContext
+	fmt.Fprintf(w, "Trace context: %d of %d requests, handshakes and frames the mock API received carry a traceparent naming their own operation's span on trace_safe\n", j.Joined, j.Requests)
+	for _, f := range j.Failures {
+		fmt.Fprintf(w, "  NOT JOINED: %s\n", f)
+	}
+
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Leak check: searched both routes' output for %d secrets (API key, access/refresh/id tokens, tokens issued on refresh), whole and by their last 12 characters\n", r.Secrets)
 	if len(r.Leaks) == 0 {
 		fmt.Fprintln(w, "  leaks: 0")

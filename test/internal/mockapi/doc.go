@@ -65,6 +65,12 @@
 //     provided: sk-proj-****abcd. ..."; nothing is ever accepted.
 //   - ws_401: handshake 401 invalid_token until a token from the token
 //     endpoint is presented, then 101; HTTP as 401_then_refresh.
+//   - ws_in_stream_401: handshake 101 for any bearer; every response.create
+//     frame gets an error event {"type":"error","status":401,"error":{...
+//     "code":"invalid_api_key","message":"Incorrect API key provided:
+//     sk-proj-****abcd. ..."}} on the open connection (which stays open) unless
+//     the connection's token was issued by the token endpoint; HTTP 200 as
+//     success. Observed with Codex 0.171.0 and an API key.
 //   - ws_426: handshake 426 Upgrade Required (after the auth check); HTTP 200
 //     as success.
 //   - 5xx_then_success: the first POST /responses 503 and the first handshake

@@ -1,6 +1,9 @@
 package mockapi
 
-import "time"
+import (
+	"regexp"
+	"time"
+)
 
 // RequestRecord is one entry of the request log served at GET /_admin/requests.
 // It holds presence flags and identifiers only, never a token, key or body.
@@ -25,6 +28,21 @@ type RequestRecord struct {
 	RequestID        string `json:"request_id,omitempty"`
 	// AuthError is the x-openai-authorization-error value sent with a 401.
 	AuthError string `json:"auth_error,omitempty"`
+	// TraceParent is the W3C trace context the request carried (the traceparent header;
+	// for a WebSocket frame client_metadata.ws_request_header_traceparent), kept only
+	// when it has the traceparent shape: what a server would make the parent of its span.
+	TraceParent string `json:"traceparent,omitempty"`
+}
+
+var traceParentShape = regexp.MustCompile(`^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$`)
+
+// traceParent returns v when it is a well-formed traceparent, else "".
+func traceParent(v any) string {
+	s, _ := v.(string)
+	if !traceParentShape.MatchString(s) {
+		return ""
+	}
+	return s
 }
 
 func (s *Server) appendRecord(rec RequestRecord) {

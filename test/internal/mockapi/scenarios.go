@@ -37,6 +37,9 @@ type scenario struct {
 	ws426         bool
 	first5xx      bool
 	changeAccount bool
+	// frame401 answers a response.create frame with an in-stream 401 error event unless
+	// the connection was opened with a token this scenario's token endpoint issued.
+	frame401 bool
 }
 
 // ScenarioInfo names a scenario and says in one line what it does.
@@ -95,6 +98,14 @@ var scenarioList = []scenario{
 		summary:      "WebSocket handshake answers 401 invalid_token until a token issued by the token endpoint is presented; HTTP as 401_then_refresh",
 		acceptIssued: true,
 		denial:       denyInvalidToken,
+	},
+	{
+		name: "ws_in_stream_401",
+		summary: "WebSocket handshake 101 for any bearer, but each response.create frame is answered by an error event with status 401 " +
+			"(invalid_api_key, the server's text quoting the masked credential) unless the connection's token was issued by the token endpoint; HTTP as success",
+		acceptAny: true,
+		denial:    denyInvalidAPIKey,
+		frame401:  true,
 	},
 	{
 		name:      "ws_426",

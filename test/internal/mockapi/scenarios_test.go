@@ -29,7 +29,7 @@ func TestScenarioListIsDocumented(t *testing.T) {
 		assert.NotEmpty(t, sc.Summary)
 	}
 	assert.Equal(t, []string{"success", "401_then_refresh", "expired_token", "refresh_permanent", "refresh_transient",
-		"account_changed", "api_key_401", "ws_401", "ws_426", "5xx_then_success"}, names)
+		"account_changed", "api_key_401", "ws_401", "ws_in_stream_401", "ws_426", "5xx_then_success"}, names)
 }
 
 func TestSuccess(t *testing.T) {

@@ -166,6 +166,7 @@ func (s *Server) loggedHandler(kind string, fn http.HandlerFunc) http.Handler {
 			AuthorizationPresent: r.Header.Get("Authorization") != "",
 			ChatGPTAccountID:     r.Header.Get("ChatGPT-Account-ID"),
 			RequestID:            w.Header().Get("x-request-id"),
+			TraceParent:          traceParent(r.Header.Get("traceparent")),
 		}}
 		fn(rw, r)
 		if !rw.logged {

@@ -18,6 +18,8 @@ type createRequest struct {
 	Model  string          `json:"model"`
 	Input  json.RawMessage `json:"input"`
 	Stream *bool           `json:"stream"`
+	// ClientMetadata carries a frame's trace context (ws_request_header_traceparent).
+	ClientMetadata map[string]any `json:"client_metadata"`
 }
 
 type event struct {

@@ -46,7 +46,11 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sc *scen
 	if rw, ok := w.(*recordingWriter); ok {
 		frameRec = rw.rec
 	}
-	frameRec.Kind, frameRec.Method, frameRec.RequestID, frameRec.AuthError = "websocket_request", "", "", ""
+	frameRec.Kind, frameRec.Method, frameRec.RequestID, frameRec.AuthError, frameRec.TraceParent = "websocket_request", "", "", "", ""
+
+	// The connection stays authenticated with the handshake's token.
+	_, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	token = strings.TrimSpace(token)
 
 	c, err := websocket.Accept(w, r, nil)
 	if err != nil {
@@ -54,12 +58,34 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sc *scen
 	}
 	defer c.CloseNow()
 	c.SetReadLimit(s.opts.MaxBodyBytes)
-	s.serveFrames(c, sc, frameRec)
+	s.serveFrames(c, sc, frameRec, token)
+}
+
+// frameUnauthorized reports whether a frame on a connection opened with token gets an
+// in-stream 401 in this scenario.
+func (s *Server) frameUnauthorized(sc *scenario, token string) bool {
+	if !sc.frame401 {
+		return false
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return !s.state(sc.name).issued[token]
+}
+
+// inStream401 is the error event of an in-stream 401: status 401 and the server's
+// text, which quotes the masked credential as the HTTP body of a 401 does.
+func inStream401(d denial, token string) []byte {
+	msg, _ := json.Marshal(map[string]any{
+		"type": "error", "status": http.StatusUnauthorized,
+		"error": apiError("invalid_request_error", d.code,
+			"Incorrect API key provided: "+maskCredential(token)+". You can find your API key at https://platform.openai.com/account/api-keys."),
+	})
+	return msg
 }
 
 // serveFrames answers response.create frames until the client leaves, the
 // connection idles out, or the Server closes.
-func (s *Server) serveFrames(c *websocket.Conn, sc *scenario, rec RequestRecord) {
+func (s *Server) serveFrames(c *websocket.Conn, sc *scenario, rec RequestRecord, token string) {
 	for {
 		readCtx, cancel := context.WithTimeout(s.baseCtx, wsIdleTimeout)
 		typ, data, err := c.Read(readCtx)
@@ -68,7 +94,9 @@ func (s *Server) serveFrames(c *websocket.Conn, sc *scenario, rec RequestRecord)
 			return
 		}
 		var req createRequest
-		if typ != websocket.MessageText || json.Unmarshal(data, &req) != nil || req.Type != "response.create" {
+		valid := typ == websocket.MessageText && json.Unmarshal(data, &req) == nil && req.Type == "response.create"
+		rec.TraceParent = traceParent(req.ClientMetadata["ws_request_header_traceparent"])
+		if !valid {
 			rec.Status = http.StatusBadRequest
 			s.appendRecord(rec)
 			msg, _ := json.Marshal(map[string]any{
@@ -76,6 +104,16 @@ func (s *Server) serveFrames(c *websocket.Conn, sc *scenario, rec RequestRecord)
 				"error": apiError("invalid_request_error", "invalid_message", `Expected a JSON text frame with "type":"response.create".`),
 			})
 			if s.writeFrame(c, msg) != nil {
+				return
+			}
+			continue
+		}
+		if s.frameUnauthorized(sc, token) {
+			// The connection stays open, as the server leaves it; the client drops it.
+			r401 := rec
+			r401.Status, r401.AuthError = http.StatusUnauthorized, sc.denial.header
+			s.appendRecord(r401)
+			if s.writeFrame(c, inStream401(sc.denial, token)) != nil {
 				return
 			}
 			continue

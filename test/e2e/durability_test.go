@@ -137,7 +137,7 @@ func TestDurableGatewayReplicaDirectories(t *testing.T) {
 	startGateway(t, cfg, filepath.Join(base, "replica-0"), backend)
 	startGateway(t, cfg, filepath.Join(base, "replica-1"), backend)
 
-	ports := freePorts(t, 3)
+	ports := freePorts(t, 4)
 	out, err := runCollectorCommand(t, gatewayEnv(filepath.Join(base, "replica-0"), backend, ports), "--config", cfg)
 	if err == nil {
 		t.Fatalf("a third gateway on replica-0's directory ran:\n%s", out)
@@ -160,7 +160,7 @@ func (c *Collector) Kill() {
 // exporting to sink (OTLP/HTTP for the trace backend, OTLP/gRPC for the trusted store).
 func startGateway(tb testing.TB, cfg, queueDir string, sink *durabilitySink) (*Collector, Endpoints) {
 	tb.Helper()
-	ports := freePorts(tb, 3)
+	ports := freePorts(tb, 4)
 	env := gatewayEnv(queueDir, sink, ports)
 	// startCollector reads the demo's variable names for the endpoints it reports.
 	env["AUTHOBS_OTLP_GRPC"], env["AUTHOBS_OTLP_HTTP"] = env["AUTHOBS_OTLP_GRPC_ENDPOINT"], env["AUTHOBS_OTLP_HTTP_ENDPOINT"]
@@ -173,6 +173,7 @@ func gatewayEnv(queueDir string, sink *durabilitySink, ports []int) map[string]s
 		"AUTHOBS_OTLP_HTTP_ENDPOINT":  "127.0.0.1:" + strconv.Itoa(ports[1]),
 		"AUTHOBS_METRICS_HOST":        "127.0.0.1",
 		"AUTHOBS_METRICS_PORT":        strconv.Itoa(ports[2]),
+		"AUTHOBS_HEALTH_ENDPOINT":     "127.0.0.1:" + strconv.Itoa(ports[3]),
 		"AUTHOBS_QUEUE_DIR":           queueDir,
 		"AUTHOBS_TRACE_BACKEND_URL":   "http://" + sink.httpAddr,
 		"AUTHOBS_TRACE_BACKEND_TOKEN": "e2e-backend-token",

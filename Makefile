@@ -107,9 +107,11 @@ generate:
 ## lint: gofmt must have nothing to say; go vet, staticcheck and golangci-lint (.golangci.yml)
 ## report nothing in any module; govulncheck, offline against the pinned vulnerability database,
 ## finds nothing reachable in the processor, the client or the distribution as built with
-## $(SHIP_GO) (source mode on ocb's generated module: the binary is stripped, and binary mode then
-## reports whole modules, such as x/crypto for an openpgp package the distribution never links). The linters are tool dependencies of their own modules under internal/tools,
-## built into _build/bin on first use (golangci-lint builds from source: minutes from cold caches).
+## $(SHIP_GO). The distribution is checked in source mode on ocb's generated module: its binary
+## is stripped, and binary mode then reports whole modules (x/crypto, for an openpgp package the
+## distribution never links). The linters are tool dependencies of their own modules under
+## internal/tools, built into _build/bin on first use (golangci-lint builds from source:
+## minutes from cold caches).
 .PHONY: lint
 lint: $(GOLANGCI_LINT) $(STATICCHECK) $(GOVULNCHECK) $(COLLECTOR)
 	@out=$$(gofmt -l $(GOFMT_FILES)); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi

@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
@@ -232,7 +233,7 @@ func TestAllowlistOnAuthOperations(t *testing.T) {
 	assert.Equal(t, len(extra)+10, logs.Attributes().Len(), "log_only keeps every attribute")
 
 	cfg := routeConfig(RouteTraceSafe)
-	cfg.Attributes.TraceSafe = RouteAttributes{Allow: []string{"level", "user.email"}, Drop: []string{"url.full"}}
+	cfg.Attributes = AttributesConfig{Allow: []string{"level", "user.email"}, Drop: []string{"url.full"}}
 	custom := runLogRecord(t, cfg, apiRequestLog(extra))
 	raw := attrsOf(custom.Attributes())
 	assert.Equal(t, "INFO", raw["level"])
@@ -401,17 +402,16 @@ func TestInternalFailureFailsClosed(t *testing.T) {
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	sink := new(consumertest.LogsSink)
-	lp, err := NewFactory().CreateLogs(context.Background(), metadatatest.NewSettings(tel), routeConfig(RouteLogOnly), sink)
-	require.NoError(t, err)
 	calls := 0
-	itemHook = func() {
+	failThird := func() {
 		// guarded in order: the resource, the scope, then each record; fail the first record
 		calls++
 		if calls == 3 {
 			panic("impossible state")
 		}
 	}
-	t.Cleanup(func() { itemHook = nil })
+	lp, err := hookedFactory(failThird).CreateLogs(context.Background(), metadatatest.NewSettings(tel), routeConfig(RouteLogOnly), sink)
+	require.NoError(t, err)
 	ld := plog.NewLogs()
 	records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
 	records.AppendEmpty().Body().SetStr("secret " + testKey)
@@ -459,15 +459,14 @@ func TestSecondPassChangesNothing(t *testing.T) {
 // a secret (trace state, metric name), and in audit mode a failure changes nothing.
 func TestFailClosedLeavesNoFreeText(t *testing.T) {
 	calls := 0
-	itemHook = func() {
+	factory := hookedFactory(func() {
 		calls++
 		if calls == 3 { // resource, scope, then the item
 			panic("impossible state")
 		}
-	}
-	t.Cleanup(func() { itemHook = nil })
+	})
 
-	tsink, _, consumeTraces, _ := newTestProcessors(t, routeConfig(RouteLogOnly))
+	tsink, _, consumeTraces, _ := newTestProcessorsOf(t, factory, routeConfig(RouteLogOnly))
 	td := ptrace.NewTraces()
 	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
 	span.TraceState().FromRaw("vendor=" + testKey)
@@ -476,7 +475,7 @@ func TestFailClosedLeavesNoFreeText(t *testing.T) {
 
 	calls = 0
 	sink := new(consumertest.MetricsSink)
-	mp, err := NewFactory().CreateMetrics(context.Background(), metadatatest.NewSettings(componenttest.NewTelemetry()), routeConfig(RouteLogOnly), sink)
+	mp, err := factory.CreateMetrics(context.Background(), metadatatest.NewSettings(componenttest.NewTelemetry()), routeConfig(RouteLogOnly), sink)
 	require.NoError(t, err)
 	md := pmetric.NewMetrics()
 	md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty().SetName("calls." + testKey)
@@ -486,7 +485,7 @@ func TestFailClosedLeavesNoFreeText(t *testing.T) {
 	calls = 0
 	audit := routeConfig(RouteLogOnly)
 	audit.Mode = ModeAudit
-	_, lsink, _, consumeLogs := newTestProcessors(t, audit)
+	_, lsink, _, consumeLogs := newTestProcessorsOf(t, factory, audit)
 	ld := plog.NewLogs()
 	ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("body")
 	before := plog.NewLogs()
@@ -538,4 +537,10 @@ func TestNestedPersonalDataOnTraceSafe(t *testing.T) {
 	assert.Equal(t, map[string]any{"status": "ok"}, safe.Body().Map().AsRaw())
 	logs := runLogRecord(t, routeConfig(RouteLogOnly), fill)
 	assert.Equal(t, "workstation", logs.Body().Map().AsRaw()["host.name"])
+}
+
+// hookedFactory is NewFactory whose instances run beforeItem at the start of every
+// guarded item (resource, scope, item, in that order).
+func hookedFactory(beforeItem func()) processor.Factory {
+	return (&factory{beforeItem: beforeItem}).processorFactory()
 }

@@ -24,6 +24,7 @@ const (
 	evHeaderName
 	evProviderKeyName
 	evEndpoint
+	numEvidenceKinds
 )
 
 // evidenceKeys are the keys of contract §3 by how their values are validated, apart from

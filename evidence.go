@@ -12,35 +12,41 @@ import (
 
 // keepEvidence validates an evidence value on an auth operation and reports whether the
 // attribute stays. Evidence in the right shape can still be a secret (an id-shaped key, a
-// classification glued to a token): it is then not evidence, and goes whole. That check
-// reads the value as sent, before any rewrite or hash.
+// classification glued to a token): it is then not evidence, and goes whole — to its
+// bounded form where its kind has one, else out. That check reads the value as sent,
+// before any rewrite or hash.
 func (p *authobsProcessor) keepEvidence(rule *keyRule, v pcommon.Value, c *counters) bool {
+	var keep bool
 	if v.Type() == pcommon.ValueTypeStr && p.holdsSecret(v.Str(), c) {
-		return p.keepEvidenceHoldingSecret(rule, v, c)
+		keep = p.toBoundedForm(rule.evidence, v, c)
+	} else {
+		keep = p.validateEvidence(rule, v, c)
 	}
-	if !p.validateEvidence(rule, v, c) {
+	if !keep {
 		c.dropped[dropInvalidEvidence]++
-		return false
 	}
-	return true
+	return keep
 }
 
-// keepEvidenceHoldingSecret: enums, classifications and endpoints become `other`, the
-// provider key name `configured`; ids, header names, flags and numbers are dropped.
-func (p *authobsProcessor) keepEvidenceHoldingSecret(rule *keyRule, v pcommon.Value, c *counters) bool {
-	switch rule.evidence {
-	case evEnum:
-		p.normalize(v, otherValue, normEnum, c)
-	case evClassification:
-		p.normalize(v, otherValue, normClassification, c)
-	case evEndpoint:
-		p.normalize(v, otherValue, normEndpoint, c)
-	case evProviderKeyName:
-		p.normalize(v, configuredValue, normProviderKeyName, c)
-	default:
-		c.dropped[dropInvalidEvidence]++
+// boundedForms is what a value of each kind that has one becomes when it is not valid:
+// enums, classifications and endpoints `other`, the provider key name `configured`.
+var boundedForms = [numEvidenceKinds]struct {
+	value string
+	kind  normalizeKind
+}{
+	evEnum:            {otherValue, normEnum},
+	evClassification:  {otherValue, normClassification},
+	evEndpoint:        {otherValue, normEndpoint},
+	evProviderKeyName: {configuredValue, normProviderKeyName},
+}
+
+// toBoundedForm rewrites v into its kind's bounded form; it reports false for the kinds
+// that have none (ids, header names, flags, numbers), which are then not evidence.
+func (p *authobsProcessor) toBoundedForm(kind evidenceKind, v pcommon.Value, c *counters) bool {
+	if boundedForms[kind].value == "" {
 		return false
 	}
+	p.normalize(v, boundedForms[kind].value, boundedForms[kind].kind, c)
 	return true
 }
 
@@ -58,11 +64,11 @@ func (p *authobsProcessor) validateEvidence(rule *keyRule, v pcommon.Value, c *c
 		return ok && n >= 100 && n <= 599
 	case evEnum:
 		if _, ok := rule.enum[v.Str()]; !ok || v.Type() != pcommon.ValueTypeStr {
-			p.normalize(v, otherValue, normEnum, c)
+			p.toBoundedForm(evEnum, v, c)
 		}
 	case evClassification:
 		if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, classificationByte) {
-			p.normalize(v, otherValue, normClassification, c)
+			p.toBoundedForm(evClassification, v, c)
 		}
 	case evRequestID, evCFRay:
 		return p.validateID(rule.evidence, v, c)
@@ -75,11 +81,11 @@ func (p *authobsProcessor) validateEvidence(rule *keyRule, v pcommon.Value, c *c
 		}
 	case evProviderKeyName:
 		if v.Type() != pcommon.ValueTypeStr || v.Str() != configuredValue {
-			p.normalize(v, configuredValue, normProviderKeyName, c)
+			p.toBoundedForm(evProviderKeyName, v, c)
 		}
 	case evEndpoint:
 		if s := v.Str(); v.Type() != pcommon.ValueTypeStr || len(s) == 0 || s[0] != '/' || !isToken(s, p.maxEvidenceLen, endpointByte) {
-			p.normalize(v, otherValue, normEndpoint, c)
+			p.toBoundedForm(evEndpoint, v, c)
 		}
 	}
 	return true

@@ -53,21 +53,14 @@ func (p *authobsProcessor) redactValue(v pcommon.Value, depth int, nested nested
 			p.w.setBytes(v, []byte(out))
 		}
 	case pcommon.ValueTypeMap:
-		if depth >= maxDepth {
-			p.failClosedValue(v, c)
-			return
+		if !p.tooDeep(v, depth, c) {
+			p.w.removeIf(v.Map(), func(k string, nv pcommon.Value) bool {
+				return p.redactEntry(k, nv, depth+1, nested, c)
+			})
 		}
-		p.w.removeIf(v.Map(), func(k string, nv pcommon.Value) bool {
-			return p.redactEntry(k, nv, depth+1, nested, c)
-		})
 	case pcommon.ValueTypeSlice:
-		if depth >= maxDepth {
-			p.failClosedValue(v, c)
-			return
-		}
-		s := v.Slice()
-		for i := range s.Len() {
-			p.redactValue(s.At(i), depth+1, nested, c)
+		if !p.tooDeep(v, depth, c) {
+			eachElement(v, func(e pcommon.Value) { p.redactValue(e, depth+1, nested, c) })
 		}
 	}
 }
@@ -109,31 +102,37 @@ func (p *authobsProcessor) replaceSecret(v pcommon.Value, kind redact.KeyKind, d
 	case pcommon.ValueTypeBytes, pcommon.ValueTypeInt, pcommon.ValueTypeDouble:
 		c.hits[det]++
 		p.w.set(v.SetStr, p.engine.Replace(v.AsString()))
-	case pcommon.ValueTypeMap:
-		if depth >= maxDepth {
-			p.failClosedValue(v, c)
-			return
-		}
-		v.Map().Range(func(_ string, nv pcommon.Value) bool {
-			p.replaceSecret(nv, kind, depth+1, c)
-			return true
-		})
-	case pcommon.ValueTypeSlice:
-		if depth >= maxDepth {
-			p.failClosedValue(v, c)
-			return
-		}
-		s := v.Slice()
-		for i := range s.Len() {
-			p.replaceSecret(s.At(i), kind, depth+1, c)
+	case pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
+		if !p.tooDeep(v, depth, c) {
+			eachElement(v, func(e pcommon.Value) { p.replaceSecret(e, kind, depth+1, c) })
 		}
 	}
 }
 
-// failClosedValue replaces a value nested too deep to inspect safely.
-func (p *authobsProcessor) failClosedValue(v pcommon.Value, c *counters) {
+// eachElement calls fn on every value of a map or element of a slice.
+func eachElement(v pcommon.Value, fn func(pcommon.Value)) {
+	if v.Type() == pcommon.ValueTypeMap {
+		v.Map().Range(func(_ string, e pcommon.Value) bool {
+			fn(e)
+			return true
+		})
+		return
+	}
+	s := v.Slice()
+	for i := range s.Len() {
+		fn(s.At(i))
+	}
+}
+
+// tooDeep reports whether a map or slice is nested too deep to inspect safely; if so it
+// is replaced whole (fail closed).
+func (p *authobsProcessor) tooDeep(v pcommon.Value, depth int, c *counters) bool {
+	if depth < maxDepth {
+		return false
+	}
 	c.failClosed[failDepth]++
 	p.w.set(v.SetStr, p.engine.Replacement())
+	return true
 }
 
 // redactTraceState redacts a W3C trace state: vendors put free text there too.

@@ -5,9 +5,9 @@ import (
 	"strings"
 )
 
-// The tables of the telemetry contract (docs: /work/shared/spec/telemetry-contract.md,
-// summarised in the README): which keys are auth evidence and how each is validated, the
-// session metadata, the personal data and the facts derived from it.
+// The tables of the telemetry contract (the README links it; § numbers refer to it):
+// which keys are auth evidence and how each is validated, the session metadata, the
+// personal data and the facts derived from it.
 
 // evidenceKind says how an auth evidence value of contract §3 is validated.
 type evidenceKind uint8

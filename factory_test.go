@@ -52,3 +52,15 @@ func TestOneInstancePerComponentConfig(t *testing.T) {
 	}
 	assert.Empty(t, f.instances, "the last shutdown ends the instance")
 }
+
+// TestEveryOperationKeyNamesAnOperation: the policy maps the config's operation keys to
+// operations by name; a renamed key must not silently make an operation "other".
+func TestEveryOperationKeyNamesAnOperation(t *testing.T) {
+	seen := map[operation]bool{}
+	for _, m := range defaultOperations.matchers() {
+		op := operationNamed(m.key)
+		assert.NotEqual(t, opOther, op, m.key)
+		seen[op] = true
+	}
+	assert.Len(t, seen, int(numOperations)-1, "each operation has its key")
+}

@@ -13,9 +13,6 @@ import (
 	"go.uber.org/zap"
 )
 
-// failClosedAttr marks an item whose content was removed because processing it failed.
-const failClosedAttr = "authobs.fail_closed"
-
 // guard runs process on one item; if it panics, the item keeps its identity and timing
 // but loses every value that could hold a secret (failClosed), the cause is logged once,
 // and the batch goes on.

@@ -63,6 +63,9 @@ func (w writer) empty(v pcommon.Value) {
 	}
 }
 
+// failClosedAttr marks an item whose content was removed because processing it failed.
+const failClosedAttr = "authobs.fail_closed"
+
 // markFailClosed replaces every attribute by the fail-closed marker.
 func (w writer) markFailClosed(m pcommon.Map) {
 	if w.enforce {

@@ -1,10 +1,13 @@
-//go:generate mdatagen metadata.yaml
+// mdatagen is a tool dependency of its own module, and its generated tests need their
+// package renamed: the Makefile target does both.
+//go:generate make generate
 
 // Package authobsprocessor is the authobs processor of the OpenTelemetry Collector: it
 // enforces an export routing policy for API-client auth telemetry, keeps the auth evidence
 // valid and bounded, and redacts secrets wherever they hide.
 //
-// Reading order, which is also the call order (no file calls back into one before it):
+// Reading order, which is also the call order: no file calls a function of a file listed
+// before it (guard only runs the item function the walk hands it).
 //
 //   - factory.go: NewFactory, the defaults, one shared instance per component config.
 //   - config.go: Config and its validation.

@@ -35,19 +35,29 @@ const (
 type IDPolicy string
 
 const (
+	// IDKeep keeps a valid id as sent.
 	IDKeep IDPolicy = "keep"
+	// IDHash replaces a valid id by a short digest: `sha256:<16 hex>`, or `hmac:<16 hex>`
+	// keyed by a key derived from redaction.fingerprint.key when that is set.
 	IDHash IDPolicy = "hash"
+	// IDDrop removes the id.
 	IDDrop IDPolicy = "drop"
 )
 
 // Config is the authobs processor configuration. The zero-value-plus-defaults config
 // (an empty YAML block) is the safe one: trace_safe, enforce.
 type Config struct {
-	Route      Route            `mapstructure:"route"`
-	Mode       Mode             `mapstructure:"mode"`
+	// Route is this instance's destination trust level.
+	Route Route `mapstructure:"route"`
+	// Mode says whether the policy changes data or only counts.
+	Mode Mode `mapstructure:"mode"`
+	// Operations name the spans and events that are auth operations.
 	Operations OperationsConfig `mapstructure:"operations"`
-	Evidence   EvidenceConfig   `mapstructure:"evidence"`
-	Redaction  RedactionConfig  `mapstructure:"redaction"`
+	// Evidence bounds the auth evidence.
+	Evidence EvidenceConfig `mapstructure:"evidence"`
+	// Redaction configures the secret detectors.
+	Redaction RedactionConfig `mapstructure:"redaction"`
+	// Attributes extend the route's policy by key.
 	Attributes AttributesConfig `mapstructure:"attributes"`
 
 	// prevent unkeyed literal initialization
@@ -56,10 +66,14 @@ type Config struct {
 
 // OperationsConfig says which span names and event.name values mean each operation.
 type OperationsConfig struct {
-	APIRequest       OperationMatcher `mapstructure:"api_request"`
+	// APIRequest is one HTTP transport attempt.
+	APIRequest OperationMatcher `mapstructure:"api_request"`
+	// WebsocketConnect is one WebSocket handshake attempt.
 	WebsocketConnect OperationMatcher `mapstructure:"websocket_connect"`
+	// WebsocketRequest is one request frame sent on an open WebSocket.
 	WebsocketRequest OperationMatcher `mapstructure:"websocket_request"`
-	AuthRecovery     OperationMatcher `mapstructure:"auth_recovery"`
+	// AuthRecovery is one handled 401 (one recovery decision).
+	AuthRecovery OperationMatcher `mapstructure:"auth_recovery"`
 }
 
 // OperationMatcher lists the names that identify one operation.
@@ -98,21 +112,19 @@ type RedactionConfig struct {
 
 // FingerprintConfig holds the HMAC key of the keyed fingerprint.
 type FingerprintConfig struct {
+	// Key is the secret both the fingerprints and hashed ids are keyed from, each use
+	// with its own derived key.
 	Key configopaque.String `mapstructure:"key"`
 }
 
-// AttributesConfig extends the route policy per route.
+// AttributesConfig extends this instance's route policy by key. An instance has one
+// route, so the lists are the instance's own: nothing here can be set and then ignored.
 type AttributesConfig struct {
-	TraceSafe RouteAttributes `mapstructure:"trace_safe"`
-	LogOnly   RouteAttributes `mapstructure:"log_only"`
-}
-
-// RouteAttributes are extra keys kept or dropped on one route.
-type RouteAttributes struct {
-	// Allow keeps these keys where the route would drop them (allowlist and personal data);
-	// they are still redacted.
+	// Allow keeps these keys on trace_safe where the policy would drop them (allowlist and
+	// personal data); they are still redacted. log_only drops neither, so Allow is an
+	// error there.
 	Allow []string `mapstructure:"allow"`
-	// Drop removes these keys from every item on the route.
+	// Drop removes these keys from every item.
 	Drop []string `mapstructure:"drop"`
 }
 
@@ -149,15 +161,14 @@ func (cfg *Config) Validate() error {
 	if f := cfg.Redaction.Fingerprint; f != nil && len(f.Key) == 0 {
 		errs = append(errs, errors.New("redaction.fingerprint.key: must not be empty when fingerprint is set"))
 	}
-	errs = append(errs, validatePatterns("redaction.value_patterns", cfg.Redaction.ValuePatterns, true)...)
-	errs = append(errs, validatePatterns("redaction.key_patterns", cfg.Redaction.KeyPatterns, false)...)
+	errs = append(errs, validatePatterns("redaction.value_patterns", cfg.Redaction.ValuePatterns, mustNotMatchEmpty)...)
+	errs = append(errs, validatePatterns("redaction.key_patterns", cfg.Redaction.KeyPatterns, nil)...)
 	for i, v := range cfg.Redaction.ExemptValues {
 		if v == "" {
 			errs = append(errs, fmt.Errorf("redaction.exempt_values[%d]: must not be empty", i))
 		}
 	}
-	errs = append(errs, cfg.Attributes.TraceSafe.validate("attributes.trace_safe")...)
-	errs = append(errs, cfg.Attributes.LogOnly.validate("attributes.log_only")...)
+	errs = append(errs, cfg.Attributes.validate(cfg.Route)...)
 	return errors.Join(errs...)
 }
 
@@ -167,58 +178,62 @@ func (o OperationsConfig) validate() []error {
 	for _, m := range o.matchers() {
 		for field, names := range map[string][]string{"span_names": m.matcher.SpanNames, "event_names": m.matcher.EventNames} {
 			for i, n := range names {
-				key := fmt.Sprintf("operations.%s.%s[%d]", m.op, field, i)
+				key := fmt.Sprintf("operations.%s.%s[%d]", m.key, field, i)
 				if n == "" {
 					errs = append(errs, fmt.Errorf("%s: must not be empty", key))
 					continue
 				}
-				if prev, ok := owner[field+"\x00"+n]; ok && prev != m.op.String() {
+				if prev, ok := owner[field+"\x00"+n]; ok && prev != m.key {
 					errs = append(errs, fmt.Errorf("%s: %q already names operation %s", key, n, prev))
 				}
-				owner[field+"\x00"+n] = m.op.String()
+				owner[field+"\x00"+n] = m.key
 			}
 		}
 	}
 	return errs
 }
 
-type opMatcher struct {
-	op      operation
+// keyedMatcher is one operation's matcher with its key under `operations`.
+type keyedMatcher struct {
+	key     string
 	matcher OperationMatcher
 }
 
-func (o OperationsConfig) matchers() []opMatcher {
-	return []opMatcher{
-		{opAPIRequest, o.APIRequest},
-		{opWebsocketConnect, o.WebsocketConnect},
-		{opWebsocketRequest, o.WebsocketRequest},
-		{opAuthRecovery, o.AuthRecovery},
+func (o OperationsConfig) matchers() []keyedMatcher {
+	return []keyedMatcher{
+		{"api_request", o.APIRequest},
+		{"websocket_connect", o.WebsocketConnect},
+		{"websocket_request", o.WebsocketRequest},
+		{"auth_recovery", o.AuthRecovery},
 	}
 }
 
-func (r RouteAttributes) validate(prefix string) []error {
+func (a AttributesConfig) validate(route Route) []error {
 	var errs []error
+	if route == RouteLogOnly && len(a.Allow) > 0 {
+		errs = append(errs, fmt.Errorf("attributes.allow: route %q keeps every attribute an allow list could save, so the list would be ignored; remove it", route))
+	}
 	allowed := map[string]bool{}
-	for i, k := range r.Allow {
+	for i, k := range a.Allow {
 		if k == "" {
-			errs = append(errs, fmt.Errorf("%s.allow[%d]: must not be empty", prefix, i))
+			errs = append(errs, fmt.Errorf("attributes.allow[%d]: must not be empty", i))
 		}
 		allowed[k] = true
 	}
-	for i, k := range r.Drop {
+	for i, k := range a.Drop {
 		switch {
 		case k == "":
-			errs = append(errs, fmt.Errorf("%s.drop[%d]: must not be empty", prefix, i))
+			errs = append(errs, fmt.Errorf("attributes.drop[%d]: must not be empty", i))
 		case allowed[k]:
-			errs = append(errs, fmt.Errorf("%s.drop[%d]: %q is also in %s.allow", prefix, i, k, prefix))
+			errs = append(errs, fmt.Errorf("attributes.drop[%d]: %q is also in attributes.allow", i, k))
 		}
 	}
 	return errs
 }
 
-// validatePatterns compiles each pattern; a value pattern must not match the empty
-// string, which would "redact" between every two bytes.
-func validatePatterns(key string, patterns []string, values bool) []error {
+// validatePatterns compiles each pattern and applies check to it; an error names the
+// pattern's key and index.
+func validatePatterns(key string, patterns []string, check func(*regexp.Regexp) error) []error {
 	var errs []error
 	for i, p := range patterns {
 		if p == "" {
@@ -226,12 +241,22 @@ func validatePatterns(key string, patterns []string, values bool) []error {
 			continue
 		}
 		re, err := regexp.Compile(p)
-		switch {
-		case err != nil:
+		if err != nil {
 			errs = append(errs, fmt.Errorf("%s[%d]: invalid regular expression: %w", key, i, err))
-		case values && re.MatchString(""):
-			errs = append(errs, fmt.Errorf("%s[%d]: %q matches the empty string", key, i, p))
+		} else if check != nil {
+			if err := check(re); err != nil {
+				errs = append(errs, fmt.Errorf("%s[%d]: %q %w", key, i, p, err))
+			}
 		}
 	}
 	return errs
+}
+
+// mustNotMatchEmpty: a value pattern that matches the empty string would "redact"
+// between every two bytes.
+func mustNotMatchEmpty(re *regexp.Regexp) error {
+	if re.MatchString("") {
+		return errors.New("matches the empty string")
+	}
+	return nil
 }

@@ -32,10 +32,7 @@ func TestLoadConfig(t *testing.T) {
 		KeyPatterns:   []string{"(?i)^x-acme-"},
 		ExemptValues:  []string{"sk-test-public-demo-key"},
 	}
-	full.Attributes = AttributesConfig{
-		TraceSafe: RouteAttributes{Allow: []string{"host.name"}, Drop: []string{"debug.payload"}},
-		LogOnly:   RouteAttributes{Drop: []string{"prompt"}},
-	}
+	full.Attributes = AttributesConfig{Allow: []string{"host.name"}, Drop: []string{"debug.payload"}}
 	logOnly := createDefaultConfig().(*Config)
 	logOnly.Route = RouteLogOnly
 
@@ -82,7 +79,9 @@ func TestInvalidConfig(t *testing.T) {
 		"redaction_value_patterns_empty.yaml": "redaction.value_patterns[0]: \"x*\" matches the empty string",
 		"redaction_exempt_values.yaml":        "redaction.exempt_values[0]: must not be empty",
 		"operations_duplicate.yaml":           "operations.websocket_request.event_names[0]: \"codex.api_request\" already names operation api_request",
-		"attributes_allow_drop.yaml":          "attributes.trace_safe.drop[0]: \"host.name\" is also in attributes.trace_safe.allow",
+		"attributes_allow_drop.yaml":          "attributes.drop[0]: \"host.name\" is also in attributes.allow",
+		"attributes_allow_log_only.yaml":      "attributes.allow: route \"log_only\" keeps every attribute",
+		"attributes_per_route.yaml":           "has invalid keys: trace_safe",
 		"unknown_key.yaml":                    "has invalid keys: routes",
 	}
 	for file, want := range tests {

@@ -10,177 +10,149 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 )
 
-// evidenceKind says how an auth evidence value of docs/contract.md §3 is validated.
-type evidenceKind uint8
-
-const (
-	evNone evidenceKind = iota
-	evBool
-	evCount
-	evStatus
-	evEnum
-	evClassification
-	evRequestID
-	evCFRay
-	evHeaderName
-	evProviderKeyName
-	evEndpoint
-)
-
-// The bounded enums of docs/contract.md §3; an unknown value becomes `other`.
-var (
-	enumRecoveryMode  = enumSet("managed", "external")
-	enumRecoveryPhase = enumSet("reload", "refresh_token", "external_refresh")
-	enumAuthMode      = enumSet("managed", "external", "none")
-	enumStep          = enumSet("reload", "refresh_token", "external_refresh", "done", "none")
-	enumOutcome       = enumSet("recovery_succeeded", "recovery_failed_permanent", "recovery_failed_transient", "recovery_not_run")
-	enumReason        = enumSet("not_chatgpt_auth", "no_external_refresher", "recovery_exhausted", "auth_manager_missing")
-	enumCodexAuthMode = enumSet("ApiKey", "Chatgpt")
-)
-
-const (
-	otherValue      = "other"
-	configuredValue = "configured"
-)
-
-func enumSet(values ...string) map[string]struct{} {
-	m := make(map[string]struct{}, len(values))
-	for _, v := range values {
-		m[v] = struct{}{}
+// keepEvidence validates an evidence value on an auth operation and reports whether the
+// attribute stays. Evidence in the right shape can still be a secret (an id-shaped key, a
+// classification glued to a token): it is then not evidence, and goes whole — to its
+// bounded form where its kind has one, else out. That check reads the value as sent,
+// before any rewrite or hash.
+func (p *authobsProcessor) keepEvidence(rule *keyRule, v pcommon.Value, c *counters) bool {
+	var keep bool
+	if v.Type() == pcommon.ValueTypeStr && p.holdsSecret(v.Str(), c) {
+		keep = p.toBoundedForm(rule.evidence, v, c)
+	} else {
+		keep = p.validateEvidence(rule, v, c)
 	}
-	return m
+	if !keep {
+		c.dropped[dropInvalidEvidence]++
+	}
+	return keep
 }
 
-// evidenceResult is what validation decided for one value.
-type evidenceResult uint8
+// boundedForms is what a value of each kind that has one becomes when it is not valid:
+// enums, classifications and endpoints `other`, the provider key name `configured`.
+var boundedForms = [numEvidenceKinds]struct {
+	value string
+	kind  normalizeKind
+}{
+	evEnum:            {otherValue, normEnum},
+	evClassification:  {otherValue, normClassification},
+	evEndpoint:        {otherValue, normEndpoint},
+	evProviderKeyName: {configuredValue, normProviderKeyName},
+}
 
-const (
-	evKeep      evidenceResult = iota // valid as is
-	evRewritten                       // replaced by its bounded form (counted as normalised)
-	evInvalid                         // not evidence: drop the attribute
-)
+// toBoundedForm rewrites v into its kind's bounded form; it reports false for the kinds
+// that have none (ids, header names, flags, numbers), which are then not evidence.
+func (p *authobsProcessor) toBoundedForm(kind evidenceKind, v pcommon.Value, c *counters) bool {
+	if boundedForms[kind].value == "" {
+		return false
+	}
+	p.normalize(v, boundedForms[kind].value, boundedForms[kind].kind, c)
+	return true
+}
 
-// normalizeKind labels the values-normalised metric.
-type normalizeKind uint8
-
-const (
-	normEnum normalizeKind = iota
-	normClassification
-	normHeaderName
-	normErrorMessage
-	normHashed
-	normProviderKeyName
-	normEndpoint
-	numNormalizeKinds
-)
-
-var normalizeKindNames = [numNormalizeKinds]string{"enum_other", "classification_other", "header_name_case", "error_message", "hashed", "provider_key_name", "endpoint_other"}
-
-// validateEvidence checks v against its kind and, when enforcing, rewrites it in place.
-func (p *authobsProcessor) validateEvidence(rule *keyRule, v pcommon.Value, c *counters) evidenceResult {
+// validateEvidence checks v against its kind, rewriting it into its bounded form where
+// the contract has one; it reports whether v is evidence (as sent or rewritten).
+func (p *authobsProcessor) validateEvidence(rule *keyRule, v pcommon.Value, c *counters) bool {
 	switch rule.evidence {
 	case evBool:
-		return boolEvidence(v)
+		return isBoolEvidence(v)
 	case evCount:
-		return countEvidence(v)
+		n, ok := intValue(v)
+		return ok && n >= 0
 	case evStatus:
-		return statusEvidence(v)
+		n, ok := intValue(v)
+		return ok && n >= 100 && n <= 599
 	case evEnum:
-		if v.Type() == pcommon.ValueTypeStr {
-			if _, ok := rule.enum[v.Str()]; ok {
-				return evKeep
-			}
+		if _, ok := rule.enum[v.Str()]; !ok || v.Type() != pcommon.ValueTypeStr {
+			p.toBoundedForm(evEnum, v, c)
 		}
-		return p.rewrite(v, otherValue, normEnum, c)
 	case evClassification:
-		if v.Type() == pcommon.ValueTypeStr && isToken(v.Str(), p.maxEvidenceLen, classificationByte) {
-			return evKeep
+		if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, classificationByte) {
+			p.toBoundedForm(evClassification, v, c)
 		}
-		return p.rewrite(v, otherValue, normClassification, c)
 	case evRequestID, evCFRay:
-		if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, idByte) {
-			return evInvalid
-		}
-		policy := p.cfg.Evidence.RequestID
-		if rule.evidence == evCFRay {
-			policy = p.cfg.Evidence.CFRay
-		}
-		switch policy {
-		case IDDrop:
-			return evInvalid
-		case IDHash:
-			return p.rewrite(v, p.hashID(v.Str()), normHashed, c)
-		}
-		return evKeep
+		return p.validateID(rule.evidence, v, c)
 	case evHeaderName:
 		if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, headerByte) {
-			return evInvalid
+			return false
 		}
 		if lower := strings.ToLower(v.Str()); lower != v.Str() {
-			return p.rewrite(v, lower, normHeaderName, c)
+			p.normalize(v, lower, normHeaderName, c)
 		}
-		return evKeep
 	case evProviderKeyName:
-		if v.Type() == pcommon.ValueTypeStr && v.Str() == configuredValue {
-			return evKeep
+		if v.Type() != pcommon.ValueTypeStr || v.Str() != configuredValue {
+			p.toBoundedForm(evProviderKeyName, v, c)
 		}
-		return p.rewrite(v, configuredValue, normProviderKeyName, c)
 	case evEndpoint:
-		if s := v.Str(); v.Type() == pcommon.ValueTypeStr && len(s) > 0 && s[0] == '/' && isToken(s, p.maxEvidenceLen, endpointByte) {
-			return evKeep
+		if s := v.Str(); v.Type() != pcommon.ValueTypeStr || len(s) == 0 || s[0] != '/' || !isToken(s, p.maxEvidenceLen, endpointByte) {
+			p.toBoundedForm(evEndpoint, v, c)
 		}
-		return p.rewrite(v, otherValue, normEndpoint, c)
 	}
-	return evKeep
+	return true
 }
 
-// rewrite sets v to s when enforcing; in audit mode it only counts.
-func (p *authobsProcessor) rewrite(v pcommon.Value, s string, kind normalizeKind, c *counters) evidenceResult {
+// validateID checks a request id or cf-ray value, then applies its policy (keep, hash,
+// drop).
+func (p *authobsProcessor) validateID(kind evidenceKind, v pcommon.Value, c *counters) bool {
+	if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, idByte) {
+		return false
+	}
+	policy := p.cfg.Evidence.RequestID
+	if kind == evCFRay {
+		policy = p.cfg.Evidence.CFRay
+	}
+	switch policy {
+	case IDDrop:
+		return false
+	case IDHash:
+		p.normalize(v, p.hashID(v.Str()), normHashed, c)
+	}
+	return true
+}
+
+// normalize rewrites an evidence value into its bounded form and counts it.
+func (p *authobsProcessor) normalize(v pcommon.Value, s string, kind normalizeKind, c *counters) {
 	c.normalized[kind]++
-	if p.enforce {
-		v.SetStr(s)
-	}
-	return evRewritten
+	p.w.set(v.SetStr, s)
 }
 
+// HMAC domains: the configured fingerprint key is never used as is. Fingerprints and
+// hashed ids each use their own key derived from it, so a hashed request id is never the
+// fingerprint (or a prefix of it) of the same string.
+const (
+	fingerprintDomain = "authobs/redaction-fingerprint/v1"
+	evidenceIDDomain  = "authobs/evidence-id/v1"
+)
+
+// deriveKey is HMAC-SHA-256(key, domain): a key for one use of the configured key.
+func deriveKey(key []byte, domain string) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(domain))
+	return m.Sum(nil)
+}
+
+// hashID is the digest an id is replaced by under IDHash.
 func (p *authobsProcessor) hashID(id string) string {
-	key := p.fingerprintKey
-	if key == nil {
+	if p.idKey == nil {
 		sum := sha256.Sum256([]byte(id))
 		return "sha256:" + hex.EncodeToString(sum[:8])
 	}
-	m := hmac.New(sha256.New, key)
+	m := hmac.New(sha256.New, p.idKey)
 	m.Write([]byte(id))
 	return "hmac:" + hex.EncodeToString(m.Sum(nil)[:8])
 }
 
-func boolEvidence(v pcommon.Value) evidenceResult {
+// isBoolEvidence: a bool, or the strings "true"/"false" (Codex sends booleans as strings
+// in span events: accepted as they are).
+func isBoolEvidence(v pcommon.Value) bool {
 	switch v.Type() {
 	case pcommon.ValueTypeBool:
-		return evKeep
+		return true
 	case pcommon.ValueTypeStr:
-		// Codex sends booleans as "true"/"false" in span events: accepted as they are.
-		if s := v.Str(); strings.EqualFold(s, "true") || strings.EqualFold(s, "false") {
-			return evKeep
-		}
+		s := v.Str()
+		return strings.EqualFold(s, "true") || strings.EqualFold(s, "false")
 	}
-	return evInvalid
-}
-
-func countEvidence(v pcommon.Value) evidenceResult {
-	n, ok := intValue(v)
-	if !ok || n < 0 {
-		return evInvalid
-	}
-	return evKeep
-}
-
-func statusEvidence(v pcommon.Value) evidenceResult {
-	n, ok := intValue(v)
-	if !ok || n < 100 || n > 599 {
-		return evInvalid
-	}
-	return evKeep
+	return false
 }
 
 // intValue reads an int, or a decimal string (Codex sends "401" in span events).
@@ -204,6 +176,8 @@ func intValue(v pcommon.Value) (int64, bool) {
 	return 0, false
 }
 
+// The bytes of each token-shaped kind of evidence (docs/contract.md §3).
+
 func classificationByte(c byte) bool {
 	return isAlnumByte(c) || c == '_' || c == '-' || c == '.'
 }
@@ -220,10 +194,6 @@ func endpointByte(c byte) bool {
 	return isAlnumByte(c) || c == '_' || c == '-' || c == '.' || c == '/'
 }
 
-func isAlnumByte(c byte) bool {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-}
-
 // isToken reports whether s is 1..maxLen bytes, all accepted by ok.
 func isToken(s string, maxLen int, ok func(byte) bool) bool {
 	if len(s) == 0 || len(s) > maxLen {
@@ -235,79 +205,4 @@ func isToken(s string, maxLen int, ok func(byte) bool) bool {
 		}
 	}
 	return true
-}
-
-// httpFailureCode finds the HTTP status an error message describes: `http 401`,
-// Codex's `unexpected status 401 Unauthorized: …`, `status code: 503`, `HTTP/1.1 502`,
-// `429 Too Many Requests`. The message then becomes `http <code>`, so no server text
-// quoted after the status survives.
-func httpFailureCode(msg string) (int, bool) {
-	for i := 0; i+3 <= len(msg); i++ {
-		if !isStatusAt(msg, i) {
-			continue
-		}
-		if i > 0 && isAlnumByte(msg[i-1]) || i+3 < len(msg) && isAlnumByte(msg[i+3]) {
-			continue
-		}
-		code := int(msg[i]-'0')*100 + int(msg[i+1]-'0')*10 + int(msg[i+2]-'0')
-		if statusContextBefore(msg[:i]) || reasonPhraseAfter(msg[i+3:]) {
-			return code, true
-		}
-	}
-	return 0, false
-}
-
-func isStatusAt(s string, i int) bool {
-	return s[i] >= '1' && s[i] <= '5' && s[i+1] >= '0' && s[i+1] <= '9' && s[i+2] >= '0' && s[i+2] <= '9'
-}
-
-// statusContextBefore: the number follows `http`, `HTTP/1.1`, `status`, `status code`,
-// `status:` or `code=`.
-func statusContextBefore(before string) bool {
-	b := strings.TrimRight(before, " :=#\t")
-	b = strings.ToLower(b)
-	if strings.HasSuffix(b, "status") || strings.HasSuffix(b, "status code") || strings.HasSuffix(b, "http") ||
-		strings.HasSuffix(b, "status_code") || strings.HasSuffix(b, "statuscode") {
-		return true
-	}
-	// HTTP/1.1, HTTP/2
-	if k := strings.LastIndex(b, "http/"); k >= 0 && k >= len(b)-8 {
-		return strings.Trim(b[k+5:], "0123456789.") == ""
-	}
-	return false
-}
-
-var reasonPhrases = []string{
-	"unauthorized", "forbidden", "not found", "too many requests", "bad request",
-	"internal server error", "bad gateway", "service unavailable", "gateway timeout",
-	"upgrade required", "payment required", "conflict", "request timeout", "not implemented",
-	"method not allowed", "unprocessable", "precondition",
-}
-
-func reasonPhraseAfter(after string) bool {
-	a := strings.TrimLeft(after, " ")
-	if len(a) > 32 {
-		a = a[:32]
-	}
-	a = strings.ToLower(a)
-	for _, r := range reasonPhrases {
-		if strings.HasPrefix(a, r) {
-			return true
-		}
-	}
-	return false
-}
-
-// httpMessages holds the sanitised form of every HTTP error, as Codex writes it, so
-// that checking a message costs no allocation.
-var httpMessages = func() (m [600]string) {
-	for code := 100; code < len(m); code++ {
-		m[code] = "http " + strconv.Itoa(code)
-	}
-	return m
-}()
-
-// httpMessage is the sanitised form of an HTTP error with status code (100..599).
-func httpMessage(code int) string {
-	return httpMessages[code]
 }

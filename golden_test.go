@@ -20,6 +20,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
 )
 
@@ -74,11 +75,17 @@ func forEachLine(t testing.TB, path string, fn func([]byte)) {
 
 func newTestProcessors(t testing.TB, cfg *Config) (*consumertest.TracesSink, *consumertest.LogsSink, func(ptrace.Traces), func(plog.Logs)) {
 	t.Helper()
+	return newTestProcessorsOf(t, NewFactory(), cfg)
+}
+
+// newTestProcessorsOf builds both processors from one factory: they share one instance.
+func newTestProcessorsOf(t testing.TB, factory processor.Factory, cfg *Config) (*consumertest.TracesSink, *consumertest.LogsSink, func(ptrace.Traces), func(plog.Logs)) {
+	t.Helper()
 	tsink, lsink := new(consumertest.TracesSink), new(consumertest.LogsSink)
-	set := processortest.NewNopSettings(NewFactory().Type())
-	tp, err := NewFactory().CreateTraces(context.Background(), set, cfg, tsink)
+	set := processortest.NewNopSettings(factory.Type())
+	tp, err := factory.CreateTraces(context.Background(), set, cfg, tsink)
 	require.NoError(t, err)
-	lp, err := NewFactory().CreateLogs(context.Background(), set, cfg, lsink)
+	lp, err := factory.CreateLogs(context.Background(), set, cfg, lsink)
 	require.NoError(t, err)
 	require.NoError(t, tp.Start(context.Background(), componenttest.NewNopHost()))
 	require.NoError(t, lp.Start(context.Background(), componenttest.NewNopHost()))

@@ -235,14 +235,20 @@ type hostileRun struct {
 
 func newHostileRun(t testing.TB, cfg *Config) *hostileRun {
 	t.Helper()
+	return newHostileRunOf(t, NewFactory(), cfg)
+}
+
+// newHostileRunOf builds the three processors from one factory: they share one instance.
+func newHostileRunOf(t testing.TB, factory processor.Factory, cfg *Config) *hostileRun {
+	t.Helper()
 	h := &hostileRun{tel: componenttest.NewTelemetry(), tsink: new(consumertest.TracesSink), lsink: new(consumertest.LogsSink), msink: new(consumertest.MetricsSink)}
 	set := metadatatest.NewSettings(h.tel)
 	var err error
-	h.traces, err = NewFactory().CreateTraces(context.Background(), set, cfg, h.tsink)
+	h.traces, err = factory.CreateTraces(context.Background(), set, cfg, h.tsink)
 	require.NoError(t, err)
-	h.logs, err = NewFactory().CreateLogs(context.Background(), set, cfg, h.lsink)
+	h.logs, err = factory.CreateLogs(context.Background(), set, cfg, h.lsink)
 	require.NoError(t, err)
-	h.mets, err = NewFactory().CreateMetrics(context.Background(), set, cfg, h.msink)
+	h.mets, err = factory.CreateMetrics(context.Background(), set, cfg, h.msink)
 	require.NoError(t, err)
 	t.Cleanup(func() { require.NoError(t, h.tel.Shutdown(context.Background())) })
 	return h
@@ -635,15 +641,13 @@ func TestHostileShapes(t *testing.T) {
 // closed and counts it, on every signal; the rest of the batch goes on.
 func TestHostileInternalFailureEverySignal(t *testing.T) {
 	s := "sk-proj-" + randToken(hostileRand(), base62, 40)
-	h := newHostileRun(t, routeConfig(RouteLogOnly))
 	calls := 0
-	itemHook = func() {
+	h := newHostileRunOf(t, hookedFactory(func() {
 		calls++
 		if calls%2 == 1 {
 			panic("impossible state")
 		}
-	}
-	t.Cleanup(func() { itemHook = nil })
+	}), routeConfig(RouteLogOnly))
 	td := ptrace.NewTraces()
 	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
 	ld := plog.NewLogs()
@@ -723,7 +727,7 @@ func TestHostileBeyondTheContract(t *testing.T) {
 
 // TestHostileEvidenceRedactedWhole: an evidence value that passes its shape check but holds
 // a secret must be replaced whole, not redacted in part (`<secret>.` → `[REDACTED].` is no
-// longer in the evidence shape of §3). Found by FuzzEvidence (testdata/fuzz/FuzzEvidence/51355a9f7f11c461).
+// longer in the evidence shape of docs/contract.md §3). Found by FuzzEvidence (testdata/fuzz/FuzzEvidence/51355a9f7f11c461).
 func TestHostileEvidenceRedactedWhole(t *testing.T) {
 	for _, route := range routes {
 		lr := runLogRecord(t, routeConfig(route), apiRequestLog(map[string]any{"auth.error": "0aabcBC7XY9Zx2yz4iO6pA8sD1fG3hJ5."}))

@@ -13,9 +13,12 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata/metricdatatest"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/authobs/authobsprocessor/internal/metadatatest"
 )
@@ -232,7 +235,7 @@ func TestAllowlistOnAuthOperations(t *testing.T) {
 	assert.Equal(t, len(extra)+10, logs.Attributes().Len(), "log_only keeps every attribute")
 
 	cfg := routeConfig(RouteTraceSafe)
-	cfg.Attributes.TraceSafe = RouteAttributes{Allow: []string{"level", "user.email"}, Drop: []string{"url.full"}}
+	cfg.Attributes = AttributesConfig{Allow: []string{"level", "user.email"}, Drop: []string{"url.full"}}
 	custom := runLogRecord(t, cfg, apiRequestLog(extra))
 	raw := attrsOf(custom.Attributes())
 	assert.Equal(t, "INFO", raw["level"])
@@ -401,17 +404,16 @@ func TestInternalFailureFailsClosed(t *testing.T) {
 	tel := componenttest.NewTelemetry()
 	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
 	sink := new(consumertest.LogsSink)
-	lp, err := NewFactory().CreateLogs(context.Background(), metadatatest.NewSettings(tel), routeConfig(RouteLogOnly), sink)
-	require.NoError(t, err)
 	calls := 0
-	itemHook = func() {
+	failThird := func() {
 		// guarded in order: the resource, the scope, then each record; fail the first record
 		calls++
 		if calls == 3 {
 			panic("impossible state")
 		}
 	}
-	t.Cleanup(func() { itemHook = nil })
+	lp, err := hookedFactory(failThird).CreateLogs(context.Background(), metadatatest.NewSettings(tel), routeConfig(RouteLogOnly), sink)
+	require.NoError(t, err)
 	ld := plog.NewLogs()
 	records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
 	records.AppendEmpty().Body().SetStr("secret " + testKey)
@@ -459,15 +461,14 @@ func TestSecondPassChangesNothing(t *testing.T) {
 // a secret (trace state, metric name), and in audit mode a failure changes nothing.
 func TestFailClosedLeavesNoFreeText(t *testing.T) {
 	calls := 0
-	itemHook = func() {
+	factory := hookedFactory(func() {
 		calls++
 		if calls == 3 { // resource, scope, then the item
 			panic("impossible state")
 		}
-	}
-	t.Cleanup(func() { itemHook = nil })
+	})
 
-	tsink, _, consumeTraces, _ := newTestProcessors(t, routeConfig(RouteLogOnly))
+	tsink, _, consumeTraces, _ := newTestProcessorsOf(t, factory, routeConfig(RouteLogOnly))
 	td := ptrace.NewTraces()
 	span := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans().AppendEmpty()
 	span.TraceState().FromRaw("vendor=" + testKey)
@@ -476,7 +477,7 @@ func TestFailClosedLeavesNoFreeText(t *testing.T) {
 
 	calls = 0
 	sink := new(consumertest.MetricsSink)
-	mp, err := NewFactory().CreateMetrics(context.Background(), metadatatest.NewSettings(componenttest.NewTelemetry()), routeConfig(RouteLogOnly), sink)
+	mp, err := factory.CreateMetrics(context.Background(), metadatatest.NewSettings(componenttest.NewTelemetry()), routeConfig(RouteLogOnly), sink)
 	require.NoError(t, err)
 	md := pmetric.NewMetrics()
 	md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty().SetName("calls." + testKey)
@@ -486,7 +487,7 @@ func TestFailClosedLeavesNoFreeText(t *testing.T) {
 	calls = 0
 	audit := routeConfig(RouteLogOnly)
 	audit.Mode = ModeAudit
-	_, lsink, _, consumeLogs := newTestProcessors(t, audit)
+	_, lsink, _, consumeLogs := newTestProcessorsOf(t, factory, audit)
 	ld := plog.NewLogs()
 	ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty().Body().SetStr("body")
 	before := plog.NewLogs()
@@ -538,4 +539,61 @@ func TestNestedPersonalDataOnTraceSafe(t *testing.T) {
 	assert.Equal(t, map[string]any{"status": "ok"}, safe.Body().Map().AsRaw())
 	logs := runLogRecord(t, routeConfig(RouteLogOnly), fill)
 	assert.Equal(t, "workstation", logs.Body().Map().AsRaw()["host.name"])
+}
+
+// hookedFactory is NewFactory whose instances run beforeItem at the start of every
+// guarded item (resource, scope, item, in that order).
+func hookedFactory(beforeItem func()) processor.Factory {
+	return (&factory{beforeItem: beforeItem}).processorFactory()
+}
+
+// TestRecoveredPanicLoggedOncePerCause: every guarded item of five batches panics, at two
+// places in turn; the log shows each cause once, with the component id and a stack that
+// names the place, and nothing of the data — neither the items' secrets nor the panic
+// message that quotes one. Every failure is still counted.
+func TestRecoveredPanicLoggedOncePerCause(t *testing.T) {
+	core, logs := observer.New(zap.InfoLevel)
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	set := metadatatest.NewSettings(tel)
+	set.Logger = zap.New(core)
+
+	calls := 0
+	var missing map[string]int
+	panicEverywhere := func() {
+		calls++
+		if calls%2 == 0 {
+			panic("impossible state near " + testKey)
+		}
+		missing["x"]++ // a runtime error, at a second place
+	}
+	sink := new(consumertest.LogsSink)
+	lp, err := hookedFactory(panicEverywhere).CreateLogs(context.Background(), set, routeConfig(RouteLogOnly), sink)
+	require.NoError(t, err)
+	for range 5 {
+		ld := plog.NewLogs()
+		records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+		for range 3 {
+			records.AppendEmpty().Body().SetStr("secret " + testKey)
+		}
+		require.NoError(t, lp.ConsumeLogs(context.Background(), ld))
+	}
+
+	entries := logs.FilterMessageSnippet("internal error").All()
+	require.Len(t, entries, 2, "one line per cause, not one per item")
+	kinds := map[string]bool{}
+	for _, e := range entries {
+		fields := e.ContextMap()
+		kinds[fields["panic"].(string)] = true
+		assert.Equal(t, "authobs", fields["processor"])
+		assert.Contains(t, fields["stack"], "TestRecoveredPanicLoggedOncePerCause.func", "the stack names the panicking function")
+		assert.Contains(t, fields["stack"], "processor_test.go:")
+		for k, v := range fields {
+			assert.NotContains(t, v, testKey[8:], "field %s holds data", k)
+		}
+	}
+	assert.Equal(t, map[string]bool{"string": true, "assignment to entry in nil map": true}, kinds)
+	metadatatest.AssertEqualProcessorAuthobsItemsFailClosed(t, tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(proc, attribute.String("signal", "logs"), attribute.String("reason", "internal_error")), Value: 5 * 5},
+	}, metricdatatest.IgnoreTimestamp())
 }

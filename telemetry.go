@@ -11,6 +11,11 @@ import (
 	"github.com/authobs/authobsprocessor/internal/redact"
 )
 
+// Every label of the processor's own metrics is one of the enums below (or a redact
+// detector); the counters index them, and the attribute sets are built from their names
+// once, at start-up.
+
+// signal labels the signal a batch belongs to.
 type signal uint8
 
 const (
@@ -22,6 +27,24 @@ const (
 
 var signalNames = [numSignals]string{"traces", "logs", "metrics"}
 
+// operation is what an item is in terms of docs/contract.md §2; it labels the items counter.
+type operation uint8
+
+const (
+	opOther operation = iota
+	opAPIRequest
+	opWebsocketConnect
+	opWebsocketRequest
+	opAuthRecovery
+	numOperations
+)
+
+// operationNames are also the keys of the operations under `operations` in the config.
+var operationNames = [numOperations]string{"other", "api_request", "websocket_connect", "websocket_request", "auth_recovery"}
+
+func (o operation) String() string { return operationNames[o] }
+
+// dropReason says why an attribute was removed.
 type dropReason uint8
 
 const (
@@ -35,6 +58,23 @@ const (
 
 var dropReasonNames = [numDropReasons]string{"allowlist", "personal_data", "invalid_evidence", "configured", "secret_in_key"}
 
+// normalizeKind says which bounded form an evidence value was rewritten into.
+type normalizeKind uint8
+
+const (
+	normEnum normalizeKind = iota
+	normClassification
+	normHeaderName
+	normErrorMessage
+	normHashed
+	normProviderKeyName
+	normEndpoint
+	numNormalizeKinds
+)
+
+var normalizeKindNames = [numNormalizeKinds]string{"enum_other", "classification_other", "header_name_case", "error_message", "hashed", "provider_key_name", "endpoint_other"}
+
+// failReason says why an item or value was handled fail-closed.
 type failReason uint8
 
 const (
@@ -104,6 +144,7 @@ func newTelemetry(tb *metadata.TelemetryBuilder, id string) *telemetry {
 	return t
 }
 
+// record adds one batch's counts; zero counts are not recorded.
 func (t *telemetry) record(ctx context.Context, sig signal, c *counters) {
 	add := func(inst metric.Int64Counter, n int64, o []metric.AddOption) {
 		if n != 0 {

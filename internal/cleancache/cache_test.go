@@ -1,0 +1,167 @@
+package cleancache
+
+import (
+	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"unsafe"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func add(c *Cache, s string) { c.Add(s, c.Hash(s)) }
+
+func has(c *Cache, s string) bool { return c.Contains(s, c.Hash(s)) }
+
+func TestAdmittedOnSecondSighting(t *testing.T) {
+	c := New()
+	add(c, "GET")
+	assert.False(t, has(c, "GET"), "a value seen once is not stored: unique ids never take a slot")
+	add(c, "GET")
+	assert.True(t, has(c, "GET"))
+	assert.False(t, has(c, "POST"))
+}
+
+func TestExactNotJustTheHash(t *testing.T) {
+	c := New()
+	add(c, "api.openai.com")
+	add(c, "api.openai.com")
+	require.True(t, has(c, "api.openai.com"))
+	// the hash of a stored value with other bytes: a collision must cost a scan, never a
+	// wrong "clean"
+	assert.False(t, c.Contains("sk-proj-not-the-same-value", c.Hash("api.openai.com")))
+}
+
+func TestValuesOutsideTheBoundsAreNotHeld(t *testing.T) {
+	c := New()
+	long := string(make([]byte, MaxLen+1))
+	for _, s := range []string{"", long} {
+		assert.False(t, Cacheable(s))
+		add(c, s)
+		add(c, s)
+		assert.False(t, has(c, s))
+	}
+	assert.True(t, Cacheable(long[:MaxLen]))
+}
+
+// TestCallerMayReuseItsBytes: Add copies the value, so a string over a buffer the caller
+// overwrites later (a bytes value scanned in place) cannot change a stored entry.
+func TestCallerMayReuseItsBytes(t *testing.T) {
+	c := New()
+	buf := []byte("model=gpt-5")
+	s := unsafe.String(&buf[0], len(buf))
+	add(c, s)
+	add(c, s)
+	copy(buf, "model=XXXXX")
+	assert.True(t, has(c, "model=gpt-5"))
+	assert.False(t, has(c, "model=XXXXX"))
+}
+
+// TestFullTableIsReplaced: a full table refuses new values (memory stays bounded); after
+// resetAfter refusals a fresh table replaces it and takes new values again.
+func TestFullTableIsReplaced(t *testing.T) {
+	c := newCache(1 << 12)
+	v := func(i int) string { return "v" + strconv.Itoa(i) }
+	first := c.table.Load()
+	refused := -1
+	for i := range 4 * sets * ways {
+		add(c, v(i))
+		add(c, v(i))
+		if !has(c, v(i)) {
+			refused = i
+			break
+		}
+	}
+	require.NotEqual(t, -1, refused, "the table never filled up")
+	i := refused
+	for ; c.table.Load() == first; i++ {
+		require.Less(t, i, refused+4*(1<<12), "a full table was never replaced")
+		add(c, v(i))
+		add(c, v(i))
+	}
+	assert.False(t, has(c, v(0)), "the fresh table starts empty")
+	add(c, "late")
+	add(c, "late")
+	assert.True(t, has(c, "late"), "the fresh table takes new values")
+}
+
+// TestConcurrentUse drives every path at once — admission, lookup, a full table, its
+// replacement — from several goroutines, for the race detector; and checks that no
+// goroutine ever sees a value reported clean that nobody added.
+func TestConcurrentUse(t *testing.T) {
+	c := newCache(512)
+	const workers, rounds, values = 8, 4000, 3000
+	var wrong atomic.Int64
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range rounds {
+				v := fmt.Sprintf("value-%d", (i*7+w*13)%values)
+				add(c, v)
+				if has(c, "never-added-"+strconv.Itoa(i)) {
+					wrong.Add(1)
+				}
+				has(c, v)
+			}
+		})
+	}
+	wg.Wait()
+	assert.Zero(t, wrong.Load())
+	found := 0
+	for i := range values {
+		if has(c, fmt.Sprintf("value-%d", i)) {
+			found++
+		}
+	}
+	assert.Positive(t, found, "recurring values were admitted under concurrent use")
+}
+
+// BenchmarkContainsParallel: the hit path under concurrent readers, as every pipeline of
+// a collector reads the one cache of its processor instance.
+func BenchmarkContainsParallel(b *testing.B) {
+	c := New()
+	var keys []string
+	for i := 0; len(keys) < 1024; i++ {
+		k := "https://api.example.com/v1/route/" + strconv.Itoa(i)
+		add(c, k)
+		add(c, k)
+		if has(c, k) { // a value whose set is full stays out
+			keys = append(keys, k)
+		}
+	}
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			k := keys[i&1023]
+			if !c.Contains(k, c.Hash(k)) {
+				b.Fatal("miss")
+			}
+			i++
+		}
+	})
+}
+
+// BenchmarkAddParallel: admission under concurrent writers, a workload of recurring and
+// unique values.
+func BenchmarkAddParallel(b *testing.B) {
+	c := New()
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		values := make([]string, 4096)
+		base := n.Add(1) << 32
+		for i := range values {
+			values[i] = "v" + strconv.FormatInt(base+int64(i), 36)
+		}
+		i := 0
+		for pb.Next() {
+			s := values[i&4095]
+			c.Add(s, c.Hash(s))
+			i++
+		}
+	})
+}

@@ -1,0 +1,193 @@
+package authobsprocessor // import "github.com/authobs/authobsprocessor"
+
+import (
+	"maps"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/authobs/authobsprocessor/internal/redact"
+)
+
+// keyRule is everything the policy knows about one attribute key on this route. Rules
+// for known keys are built at start-up; unknown keys are classified once and cached.
+type keyRule struct {
+	evidence evidenceKind
+	enum     map[string]struct{}
+	// allowed: kept on auth operations on trace_safe (the docs/contract.md §3 allowlist).
+	allowed bool
+	// personal: dropped on trace_safe (unless allowed by configuration).
+	personal personalKind
+	// drop: removed from every item (attributes.drop).
+	drop bool
+	// secret: the whole value is a secret (key-based redaction); evidence keys never are.
+	secret redact.KeyKind
+	// errorText: free text that may quote an HTTP failure (error.message).
+	errorText bool
+	// secretInKey: the key itself contains a secret; the attribute is dropped.
+	secretInKey bool
+}
+
+// maxCachedKeys and maxCachedKeyLen bound the cache of classified unknown keys in count
+// and in bytes, so hostile input with endless distinct or huge keys costs CPU, never
+// unbounded memory.
+const (
+	maxCachedKeys   = 8192
+	maxCachedKeyLen = 256
+)
+
+// policy holds the key rules and operation names of one processor instance.
+type policy struct {
+	known  map[string]*keyRule
+	engine *redact.Engine
+	// rules is what the per-item path reads: the start-up rules plus every key classified
+	// since, in one immutable map (one lookup per attribute). New keys wait in pending
+	// and are published, copy-on-write, once per batch.
+	rules   atomic.Pointer[map[string]*keyRule]
+	mu      sync.Mutex // guards pending and publishing
+	pending map[string]*keyRule
+	dirty   atomic.Bool
+	cached  atomic.Int32
+	// spanOps and eventOps map names to operations.
+	spanOps  map[string]operation
+	eventOps map[string]operation
+}
+
+func newPolicy(cfg *Config, engine *redact.Engine) *policy {
+	p := &policy{
+		known:    map[string]*keyRule{},
+		engine:   engine,
+		spanOps:  map[string]operation{},
+		eventOps: map[string]operation{},
+	}
+	for _, m := range cfg.Operations.matchers() {
+		op := operationNamed(m.key)
+		for _, n := range m.matcher.SpanNames {
+			p.spanOps[n] = op
+		}
+		for _, n := range m.matcher.EventNames {
+			p.eventOps[n] = op
+		}
+	}
+	for k, r := range evidenceRules() {
+		r.allowed = true
+		p.known[k] = &r
+	}
+	for _, k := range append(append([]string{errorTypeKey}, sessionKeys...), derivedKeys...) {
+		p.known[k] = &keyRule{allowed: true}
+	}
+	p.known[errorMessageKey] = &keyRule{allowed: true, errorText: true}
+	for k, kind := range personalKeys {
+		r := p.classify(k)
+		r.personal = kind
+		p.known[k] = r
+	}
+	for _, k := range cfg.Attributes.Allow {
+		r := p.ruleFor(k)
+		r.allowed, r.personal = true, notPersonal
+	}
+	for _, k := range cfg.Attributes.Drop {
+		p.ruleFor(k).drop = true
+	}
+	rules := maps.Clone(p.known)
+	p.rules.Store(&rules)
+	return p
+}
+
+// operationNamed maps an operation's config key to the operation.
+func operationNamed(key string) operation {
+	for op, name := range operationNames {
+		if name == key {
+			return operation(op)
+		}
+	}
+	return opOther
+}
+
+// ruleFor returns the start-up rule for k, creating it from the generic classification.
+func (p *policy) ruleFor(k string) *keyRule {
+	if r, ok := p.known[k]; ok {
+		return r
+	}
+	r := p.classify(k)
+	p.known[k] = r
+	return r
+}
+
+// classify derives the rule of a key that is not in the contract.
+func (p *policy) classify(k string) *keyRule {
+	r := &keyRule{secret: p.engine.KeyKind(k)}
+	var hits redact.Hits
+	_, r.secretInKey = p.engine.Redact(k, &hits)
+	for _, prefix := range allowedPrefixes {
+		if strings.HasPrefix(k, prefix) {
+			r.allowed = true
+		}
+	}
+	for _, prefix := range personalPrefixes {
+		if strings.HasPrefix(k, prefix) {
+			r.personal = personalDrop
+		}
+	}
+	return r
+}
+
+// rule returns the rule for an attribute key: one lookup in the published table, else
+// the slow path that classifies a new key.
+func (p *policy) rule(k string) *keyRule {
+	if r, ok := (*p.rules.Load())[k]; ok {
+		return r
+	}
+	return p.learn(k)
+}
+
+// learn classifies a key the published table does not hold yet and keeps the rule in
+// pending until publish, so a new key is classified once, not once per item.
+func (p *policy) learn(k string) *keyRule {
+	if len(k) > maxCachedKeyLen {
+		return p.classify(k) // never kept: no lock needed
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if r, ok := p.pending[k]; ok {
+		return r
+	}
+	r := p.classify(k)
+	if p.cached.Load() < maxCachedKeys {
+		if p.pending == nil {
+			p.pending = map[string]*keyRule{}
+		}
+		p.pending[strings.Clone(k)] = r
+		p.cached.Add(1)
+		p.dirty.Store(true)
+	}
+	return r
+}
+
+// publish makes the keys learnt during a batch visible to the lookup path. Batches
+// that met no new key pay one atomic load.
+func (p *policy) publish() {
+	if !p.dirty.Load() {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.pending) == 0 {
+		return
+	}
+	rules := maps.Clone(*p.rules.Load())
+	maps.Copy(rules, p.pending)
+	p.rules.Store(&rules)
+	p.pending = nil
+	p.dirty.Store(false)
+}
+
+// operationOfSpan classifies a span by its name.
+func (p *policy) operationOfSpan(name string) operation {
+	return p.spanOps[name]
+}
+
+// operationOfEvent classifies a log record or span event by its `event.name` value.
+func (p *policy) operationOfEvent(eventName string) operation {
+	return p.eventOps[eventName]
+}

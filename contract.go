@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// The tables of the telemetry contract (the README links it; § numbers refer to it):
+// The tables of the telemetry contract (docs/contract.md; § numbers refer to it):
 // which keys are auth evidence and how each is validated, the session metadata, the
 // personal data and the facts derived from it.
 

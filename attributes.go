@@ -22,7 +22,8 @@ func (p *authobsProcessor) routeAttrs(attrs pcommon.Map, op operation, c *counte
 // decideAttr decides one attribute in the documented order (README, "Processing order"):
 //
 //  1. a secret in the key itself: dropped;
-//  2. attributes.drop: dropped;
+//  2. attributes.drop: dropped; with attributes.keep_only, a key it does not list is dropped
+//     too, unless it is evidence on an auth operation;
 //  3. personal data (trace_safe): dropped, derived fact noted;
 //  4. allowlist (trace_safe, auth operations): anything not allowed is dropped;
 //  5. evidence validation (auth operations);
@@ -39,6 +40,9 @@ func (p *authobsProcessor) decideAttr(k string, v pcommon.Value, op operation, f
 		return true
 	case rule.drop:
 		c.dropped[dropConfigured]++
+		return true
+	case rule.unlisted && (op == opOther || rule.evidence == evNone):
+		c.dropped[dropAllowlist]++
 		return true
 	case p.traceSafe && rule.personal != notPersonal:
 		facts.note(rule.personal, v)

@@ -126,6 +126,11 @@ type AttributesConfig struct {
 	Allow []string `mapstructure:"allow"`
 	// Drop removes these keys from every item.
 	Drop []string `mapstructure:"drop"`
+	// KeepOnly, when set, turns the route into an allowlist for traces and logs: every
+	// attribute (resource, scope, span, event, link, log record) whose key is not listed is
+	// dropped, except the contract's evidence keys on auth operations. It only narrows what
+	// passes: a listed key is still subject to every other rule.
+	KeepOnly []string `mapstructure:"keep_only"`
 }
 
 // maxEvidenceLength caps evidence.max_length: ids and classifications are "a few dozen characters".
@@ -220,12 +225,22 @@ func (a AttributesConfig) validate(route Route) []error {
 		}
 		allowed[k] = true
 	}
+	dropped := map[string]bool{}
 	for i, k := range a.Drop {
 		switch {
 		case k == "":
 			errs = append(errs, fmt.Errorf("attributes.drop[%d]: must not be empty", i))
 		case allowed[k]:
 			errs = append(errs, fmt.Errorf("attributes.drop[%d]: %q is also in attributes.allow", i, k))
+		}
+		dropped[k] = true
+	}
+	for i, k := range a.KeepOnly {
+		switch {
+		case k == "":
+			errs = append(errs, fmt.Errorf("attributes.keep_only[%d]: must not be empty", i))
+		case dropped[k]:
+			errs = append(errs, fmt.Errorf("attributes.keep_only[%d]: %q is also in attributes.drop", i, k))
 		}
 	}
 	return errs

@@ -81,6 +81,7 @@ func TestInvalidConfig(t *testing.T) {
 		"operations_duplicate.yaml":           "operations.websocket_request.event_names[0]: \"codex.api_request\" already names operation api_request",
 		"attributes_allow_drop.yaml":          "attributes.drop[0]: \"host.name\" is also in attributes.allow",
 		"attributes_allow_log_only.yaml":      "attributes.allow: route \"log_only\" keeps every attribute",
+		"attributes_keep_only_drop.yaml":      "attributes.keep_only[1]: \"host.name\" is also in attributes.drop",
 		"attributes_per_route.yaml":           "has invalid keys: trace_safe",
 		"unknown_key.yaml":                    "has invalid keys: routes",
 	}

@@ -26,6 +26,9 @@ type keyRule struct {
 	errorText bool
 	// secretInKey: the key itself contains a secret; the attribute is dropped.
 	secretInKey bool
+	// unlisted: attributes.keep_only is set and does not list the key; the attribute is
+	// dropped unless it is evidence on an auth operation.
+	unlisted bool
 }
 
 // maxCachedKeys and maxCachedKeyLen bound the cache of classified unknown keys in count
@@ -40,6 +43,8 @@ const (
 type policy struct {
 	known  map[string]*keyRule
 	engine *redact.Engine
+	// keepOnly: attributes.keep_only is set, so a key is unlisted unless it names it.
+	keepOnly bool
 	// rules is what the per-item path reads: the start-up rules plus every key classified
 	// since, in one immutable map (one lookup per attribute). New keys wait in pending
 	// and are published, copy-on-write, once per batch.
@@ -57,6 +62,7 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 	p := &policy{
 		known:    map[string]*keyRule{},
 		engine:   engine,
+		keepOnly: len(cfg.Attributes.KeepOnly) > 0,
 		spanOps:  map[string]operation{},
 		eventOps: map[string]operation{},
 	}
@@ -70,13 +76,13 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 		}
 	}
 	for k, r := range evidenceRules() {
-		r.allowed = true
+		r.allowed, r.unlisted = true, p.keepOnly
 		p.known[k] = &r
 	}
 	for _, k := range append(append([]string{errorTypeKey}, sessionKeys...), derivedKeys...) {
-		p.known[k] = &keyRule{allowed: true}
+		p.known[k] = &keyRule{allowed: true, unlisted: p.keepOnly}
 	}
-	p.known[errorMessageKey] = &keyRule{allowed: true, errorText: true}
+	p.known[errorMessageKey] = &keyRule{allowed: true, errorText: true, unlisted: p.keepOnly}
 	for k, kind := range personalKeys {
 		r := p.classify(k)
 		r.personal = kind
@@ -88,6 +94,9 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 	}
 	for _, k := range cfg.Attributes.Drop {
 		p.ruleFor(k).drop = true
+	}
+	for _, k := range cfg.Attributes.KeepOnly {
+		p.ruleFor(k).unlisted = false
 	}
 	rules := maps.Clone(p.known)
 	p.rules.Store(&rules)
@@ -116,7 +125,7 @@ func (p *policy) ruleFor(k string) *keyRule {
 
 // classify derives the rule of a key that is not in the contract.
 func (p *policy) classify(k string) *keyRule {
-	r := &keyRule{secret: p.engine.KeyKind(k)}
+	r := &keyRule{secret: p.engine.KeyKind(k), unlisted: p.keepOnly}
 	var hits redact.Hits
 	_, r.secretInKey = p.engine.Redact(k, &hits)
 	for _, prefix := range allowedPrefixes {

@@ -243,6 +243,41 @@ func TestAllowlistOnAuthOperations(t *testing.T) {
 	assert.NotContains(t, raw, "url.full")
 }
 
+// TestKeepOnly: attributes.keep_only turns the route into an allowlist on every item, keeps the
+// contract's evidence on auth operations, and never widens what another rule drops.
+func TestKeepOnly(t *testing.T) {
+	for _, route := range []Route{RouteTraceSafe, RouteLogOnly} {
+		t.Run(string(route), func(t *testing.T) {
+			cfg := routeConfig(route)
+			cfg.Attributes = AttributesConfig{KeepOnly: []string{"endpoint", "user.email", "service.name"}}
+
+			other := runLogRecord(t, cfg, func(lr plog.LogRecord) {
+				require.NoError(t, lr.Attributes().FromRaw(map[string]any{
+					"endpoint": "/v1/models", "user.email": "dev@example.com", "debug.payload": "raw",
+					"auth.request_id": "req_0a1b2c3d4e5f",
+				}))
+			})
+			raw := attrsOf(other.Attributes())
+			assert.Equal(t, "/v1/models", raw["endpoint"])
+			assert.NotContains(t, raw, "debug.payload", "not listed")
+			assert.NotContains(t, raw, "auth.request_id", "evidence is only kept on auth operations")
+			if route == RouteTraceSafe {
+				assert.NotContains(t, raw, "user.email", "listed, but personal data on trace_safe")
+			} else {
+				assert.Equal(t, "dev@example.com", raw["user.email"])
+			}
+
+			auth := attrsOf(runLogRecord(t, cfg, apiRequestLog(map[string]any{"debug.payload": "raw"})).Attributes())
+			for _, k := range []string{"auth.header_attached", "auth.header_name", "auth.request_id", "auth.cf_ray", "auth.error", "auth.error_code", "attempt", "http.response.status_code", "endpoint"} {
+				assert.Contains(t, auth, k, "evidence of docs/contract.md §3, or listed")
+			}
+			for _, k := range []string{"debug.payload", "event.name"} {
+				assert.NotContains(t, auth, k, "not listed")
+			}
+		})
+	}
+}
+
 // TestSecretsEverywhere plants secrets in every place the contract lists and checks
 // that none survives on either route while the safe evidence does.
 func TestSecretsEverywhere(t *testing.T) {

@@ -152,10 +152,13 @@ func (p *Process) Kill() {
 	})
 }
 
-// signalGroup signals the whole group; the child itself too, in case it left the group.
+// signalGroup signals the whole group, or the child alone if the group is gone (the child
+// left it). Never both: a collector that gets SIGTERM twice can die of the second one after
+// its own shutdown has removed its handler.
 func (p *Process) signalGroup(sig syscall.Signal) {
-	_ = syscall.Kill(-p.cmd.Process.Pid, sig)
-	_ = p.cmd.Process.Signal(sig)
+	if syscall.Kill(-p.cmd.Process.Pid, sig) != nil {
+		_ = p.cmd.Process.Signal(sig)
+	}
 }
 
 // errExited is what a readiness wait returns when the child ends first.

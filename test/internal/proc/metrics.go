@@ -71,7 +71,7 @@ func ParseSample(line string) (Sample, bool) {
 		return Sample{}, false
 	}
 	s := Sample{Labels: map[string]string{}}
-	rest := line
+	var rest string
 	if open := strings.IndexByte(line, '{'); open >= 0 {
 		closeIdx := strings.LastIndexByte(line, '}')
 		if closeIdx < open {

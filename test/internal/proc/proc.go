@@ -114,8 +114,9 @@ func (p *Process) Running() bool {
 func (p *Process) Logs() string { return p.logs.String() }
 
 // Stop sends SIGTERM to the process group and waits for the child; after the grace period
-// it kills the group, and once the child is gone it kills what remains of the group. It returns the exit error, nil for a clean exit; later calls (and Kill)
-// return the first result.
+// it kills the group, and once the child is gone it kills what remains of the group. It
+// returns the exit error, nil for a clean exit; later calls (and Kill) return the first
+// result.
 func (p *Process) Stop() error { return p.StopWith(syscall.SIGTERM) }
 
 // StopWith is Stop with another first signal (SIGKILL for a crash whose exit status counts).
@@ -128,6 +129,7 @@ func (p *Process) StopWith(sig syscall.Signal) error {
 	return p.stopErr
 }
 
+// stop signals the group with sig and waits out the grace period, then SIGKILL.
 func (p *Process) stop(sig syscall.Signal) error {
 	if !p.Running() {
 		return p.err

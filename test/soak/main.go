@@ -174,19 +174,13 @@ func run(cfg config) (*report, error) {
 	}
 	defer stopSink()
 
-	ports, err := proc.FreePorts(3)
-	if err != nil {
-		return nil, err
-	}
-	grpcAddr, httpAddr, metricsAddr := proc.Loopback(ports[0]), proc.Loopback(ports[1]), proc.Loopback(ports[2])
 	dir, err := os.MkdirTemp("", "authobs-soak-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	cfgPath := filepath.Join(dir, "collector.yaml")
-	storage := filepath.Join(dir, "queue")
-	if err := os.WriteFile(cfgPath, []byte(collectorConfig(cfg.durable, cfg.fsync, grpcAddr, httpAddr, sinkAddr, storage, ports[2])), 0o644); err != nil {
+	ws, err := newWorkspace(cfg, dir, sinkAddr)
+	if err != nil {
 		return nil, err
 	}
 
@@ -194,7 +188,7 @@ func run(cfg config) (*report, error) {
 	if cfg.durable {
 		rep.Queue, rep.FSync = "file", cfg.fsync
 	}
-	start := func() (*proc.Process, error) { return startCollector(cfg.collector, cfgPath, dir) }
+	start := func() (*proc.Process, error) { return startCollector(cfg.collector, ws.cfgPath, dir) }
 	col, err := start()
 	if err != nil {
 		return nil, err
@@ -206,7 +200,7 @@ func run(cfg config) (*report, error) {
 	defer stopSampling()
 
 	// senders
-	ld := newLoad(cfg, grpcAddr, httpAddr)
+	ld := newLoad(cfg, ws.grpcAddr, ws.httpAddr)
 	sendCtx, stopSending := context.WithTimeout(context.Background(), cfg.duration)
 	defer stopSending()
 	began := time.Now()
@@ -219,7 +213,7 @@ func run(cfg config) (*report, error) {
 		}()
 	}
 	if cfg.restart {
-		r := restarter{cfg: cfg, rep: rep, sink: s, load: ld, current: current, start: start, storage: storage, metricsAddr: metricsAddr, began: began}
+		r := restarter{cfg: cfg, rep: rep, sink: s, load: ld, current: current, start: start, storage: ws.storage, metricsAddr: ws.metricsAddr, began: began}
 		if err := r.run(sendCtx); err != nil {
 			return nil, err
 		}
@@ -229,28 +223,53 @@ func run(cfg config) (*report, error) {
 	log.Printf("senders done after %.1fs; waiting for the pipeline to deliver", rep.DurationS)
 	waitDelivered(s, ld)
 
-	rep.Scrapes = scrape(metricsAddr)
+	rep.Scrapes = scrape(ws.metricsAddr)
 	final := current.Load()
 	if err := final.Stop(); err != nil {
 		rep.Failures = append(rep.Failures, "collector did not stop cleanly: "+err.Error())
 	}
 	rep.ErrorLogs = append(rep.ErrorLogs, final.ErrorLogLines()...)
 	if cfg.durable {
-		found, _ := grepStorage(storage)
+		found, _ := grepStorage(ws.storage)
 		rep.StoredLeaks = append(rep.StoredLeaks, found...)
 	}
 	time.Sleep(500 * time.Millisecond) // a final flush on shutdown reaches the sink
 	stopSampling()
 
-	s.fill(rep, ld)
-	rep.Requests, rep.RetriedReqs, rep.Retries = ld.requests.Load(), ld.retriedReqs.Load(), ld.retries.Load()
-	var acc int64
-	for _, v := range rep.Accepted {
-		acc += v
-	}
-	rep.AchievedRate = float64(acc) / rep.DurationS
+	rep.tally(s, ld)
 	rep.judge(cfg)
 	return rep, rep.write(cfg.out)
+}
+
+// workspace is where one run's collector listens and keeps its files.
+type workspace struct {
+	grpcAddr, httpAddr, metricsAddr string // OTLP receivers, own metrics (loopback)
+	cfgPath, storage                string // its configuration file, its queue's directory
+}
+
+// newWorkspace picks free loopback ports and writes the collector's configuration into dir.
+func newWorkspace(cfg config, dir, sinkAddr string) (workspace, error) {
+	ports, err := proc.FreePorts(3)
+	if err != nil {
+		return workspace{}, err
+	}
+	ws := workspace{
+		grpcAddr: proc.Loopback(ports[0]), httpAddr: proc.Loopback(ports[1]), metricsAddr: proc.Loopback(ports[2]),
+		cfgPath: filepath.Join(dir, "collector.yaml"), storage: filepath.Join(dir, "queue"),
+	}
+	yaml := collectorConfig(cfg.durable, cfg.fsync, ws.grpcAddr, ws.httpAddr, sinkAddr, ws.storage, ports[2])
+	return ws, os.WriteFile(ws.cfgPath, []byte(yaml), 0o644)
+}
+
+// tally fills in what the sink delivered and what the senders did.
+func (r *report) tally(s *sink, ld *load) {
+	s.fill(r, ld)
+	r.Requests, r.RetriedReqs, r.Retries = ld.requests.Load(), ld.retriedReqs.Load(), ld.retries.Load()
+	var acc int64
+	for _, v := range r.Accepted {
+		acc += v
+	}
+	r.AchievedRate = float64(acc) / r.DurationS
 }
 
 // sampleRSS records the resident memory of whichever collector process is current, once a

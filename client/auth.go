@@ -13,7 +13,9 @@ import (
 type AuthMode string
 
 const (
-	AuthModeAPIKey  AuthMode = "ApiKey"
+	// AuthModeAPIKey is an API key (OPENAI_API_KEY): no recovery on 401.
+	AuthModeAPIKey AuthMode = "ApiKey"
+	// AuthModeChatGPT is the access token of a ChatGPT login, which a 401 recovery may renew.
 	AuthModeChatGPT AuthMode = "Chatgpt"
 )
 

@@ -18,9 +18,10 @@ import (
 )
 
 const (
-	// DefaultTokenURL and DefaultClientID are the Codex CLI's OAuth settings, so an
-	// existing Codex login refreshes the same way.
-	DefaultTokenURL = "https://auth.openai.com/oauth/token"
+	// DefaultTokenURL is the Codex CLI's OAuth token endpoint, so an existing Codex login
+	// refreshes the same way.
+	DefaultTokenURL = "https://auth.openai.com/oauth/token" //nolint:gosec // G101: a public endpoint URL, no credential
+	// DefaultClientID is the Codex CLI's public OAuth client id.
 	DefaultClientID = "app_EMoamEEZ73f0CkXaXp7hrann"
 	// TokenURLOverrideEnv overrides the token URL, as in the Codex CLI.
 	TokenURLOverrideEnv = "CODEX_REFRESH_TOKEN_URL_OVERRIDE"
@@ -219,7 +220,7 @@ func (a *AuthFile) store(access, refresh, idToken string) error {
 	for k, v := range a.raw {
 		raw[k] = v
 	}
-	tb, err := json.Marshal(tokens)
+	tb, err := json.Marshal(tokens) //nolint:gosec // G117: writing the tokens to the user's auth file is this function's job
 	if err != nil {
 		return &RefreshError{Err: err}
 	}
@@ -239,7 +240,7 @@ func (a *AuthFile) store(access, refresh, idToken string) error {
 }
 
 func readAuthFile(path string) (map[string]json.RawMessage, Credentials, string, error) {
-	b, err := os.ReadFile(path)
+	b, err := os.ReadFile(path) //nolint:gosec // G304: the path is the auth file the user configured
 	if err != nil {
 		return nil, Credentials{}, "", fmt.Errorf("reading auth file: %w", err)
 	}
@@ -326,9 +327,11 @@ func writeFileAtomic(path string, data []byte) error {
 		return fmt.Errorf("writing auth file: %w", err)
 	}
 	tmp := f.Name()
+	// On a failed write the temporary file is abandoned: its Close and Remove are best
+	// effort, the error that matters is the write's.
 	cleanup := func(err error) error {
-		f.Close()
-		os.Remove(tmp)
+		_ = f.Close()
+		_ = os.Remove(tmp)
 		return fmt.Errorf("writing auth file: %w", err)
 	}
 	if err := f.Chmod(0o600); err != nil {
@@ -341,11 +344,11 @@ func writeFileAtomic(path string, data []byte) error {
 		return cleanup(err)
 	}
 	if err := f.Close(); err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 		return fmt.Errorf("writing auth file: %w", err)
 	}
 	if err := os.Rename(tmp, path); err != nil {
-		os.Remove(tmp)
+		_ = os.Remove(tmp)
 		return fmt.Errorf("writing auth file: %w", err)
 	}
 	return nil

@@ -41,7 +41,10 @@ const (
 type Transport string
 
 const (
-	TransportHTTP      Transport = "http"
+	// TransportHTTP sends each request as POST /responses over HTTP (SSE stream).
+	TransportHTTP Transport = "http"
+	// TransportWebSocket sends requests over one cached WebSocket connection, falling back
+	// to HTTP when the server refuses the upgrade.
 	TransportWebSocket Transport = "websocket"
 )
 
@@ -571,7 +574,7 @@ func (c *Client) endpointURL(endpoint string) *url.URL {
 func defaultBackoff(attempt int) time.Duration {
 	d := 200 * time.Millisecond << min(attempt, 5)
 	d = min(d, 5*time.Second)
-	jitter := 0.8 + 0.4*rand.Float64()
+	jitter := 0.8 + 0.4*rand.Float64() //nolint:gosec // G404: retry jitter spreads load, it protects nothing
 	return time.Duration(float64(d) * jitter)
 }
 

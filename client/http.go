@@ -49,7 +49,7 @@ func (c *Client) sendHTTP(ctx context.Context, cs *callState, aa attemptAuth, me
 		req = req.WithContext(rec.ctx)
 		c.tel.inject(rec.ctx, propagation.HeaderCarrier(req.Header))
 
-		resp, err := c.httpClient.Do(req)
+		resp, err := c.httpClient.Do(req) //nolint:bodyclose // drainClose closes it on every path below (non-2xx and after handle)
 		if err != nil {
 			rec.errMsg, rec.errType = networkErrorLabel(ctx, err)
 			c.finishHTTP(ctx, cs, rec, false)

@@ -21,8 +21,8 @@ import (
 // Operation names: the span name and the event.name attribute of the log record.
 const (
 	OpAPIRequest       = "api_request"
-	OpWebSocketConnect = "websocket_connect"
-	OpWebSocketRequest = "websocket_request"
+	OpWebSocketConnect = "websocket_connect" //nolint:gosec // G101: an operation name, no credential
+	OpWebSocketRequest = "websocket_request" //nolint:gosec // G101: an operation name, no credential
 	OpAuthRecovery     = "auth_recovery"
 )
 

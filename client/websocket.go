@@ -84,6 +84,7 @@ func (c *Client) dialWS(ctx context.Context, cs *callState, creds Credentials, a
 		// cancellation still aborts.
 		hctx, cancel := context.WithTimeout(context.WithoutCancel(rec.ctx), handshakeTimeout)
 		stop := context.AfterFunc(ctx, cancel)
+		//nolint:bodyclose // coder/websocket closes the handshake response body itself (its Dial documentation)
 		conn, resp, err := websocket.Dial(hctx, u.String(), &websocket.DialOptions{HTTPClient: c.httpClient, HTTPHeader: h})
 		stop()
 		cancel()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"time"
 
 	"github.com/authobs/authobsprocessor/test/internal/codexcapture"
+	"github.com/authobs/authobsprocessor/test/internal/proc"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,19 +63,13 @@ func (s *sinkExporter) factory() exporter.Factory {
 	)
 }
 
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	defer l.Close()
-	return l.Addr().String()
-}
-
 // TestInProcessCollector runs a real collector: otlpreceiver over OTLP/HTTP and gRPC on
 // 127.0.0.1, authobs on a trace_safe traces pipeline and a log_only logs pipeline, and a
 // sink exporter; Codex captures go in over both protocols.
 func TestInProcessCollector(t *testing.T) {
-	grpcAddr, httpAddr := freeAddr(t), freeAddr(t)
+	ports, err := proc.FreePorts(2)
+	require.NoError(t, err)
+	grpcAddr, httpAddr := proc.Loopback(ports[0]), proc.Loopback(ports[1])
 	cfgYAML := fmt.Sprintf(`
 receivers:
   otlp:

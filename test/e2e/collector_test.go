@@ -3,18 +3,17 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/authobs/authobsprocessor/test/internal/proc"
 )
 
 // Bounds for everything that waits on the collector process.
@@ -123,16 +122,8 @@ type Endpoints struct {
 func (ep Endpoints) TraceSafeFile() string { return filepath.Join(ep.Dir, "trace_safe.jsonl") }
 func (ep Endpoints) LogOnlyFile() string   { return filepath.Join(ep.Dir, "log_only.jsonl") }
 
-// Collector is a running otelcol-authobs process.
-type Collector struct {
-	cmd  *exec.Cmd
-	logs *syncBuffer
-	done chan struct{} // closed when the process has exited
-	err  error         // exit status, valid after done
-
-	stopOnce sync.Once
-	stopErr  error
-}
+// Collector is a running otelcol-authobs process: Stop, Kill, Logs, ErrorLogLines, Pid.
+type Collector = proc.Process
 
 // startCollector starts the binary with configPath and returns once the collector logs that it
 // is ready. The addresses come from environment variables, the ones config/demo.yaml reads:
@@ -152,8 +143,8 @@ func startBinary(tb testing.TB, bin, configPath string, env map[string]string) (
 	for attempt := 1; attempt <= startAttempts; attempt++ {
 		ports := freePorts(tb, 3)
 		full := map[string]string{
-			"AUTHOBS_OTLP_GRPC":    "127.0.0.1:" + strconv.Itoa(ports[0]),
-			"AUTHOBS_OTLP_HTTP":    "127.0.0.1:" + strconv.Itoa(ports[1]),
+			"AUTHOBS_OTLP_GRPC":    proc.Loopback(ports[0]),
+			"AUTHOBS_OTLP_HTTP":    proc.Loopback(ports[1]),
 			"AUTHOBS_METRICS_PORT": strconv.Itoa(ports[2]),
 			"AUTHOBS_DEMO_DIR":     dir,
 			"AUTHOBS_LOG_ENCODING": "json",
@@ -169,22 +160,13 @@ func startBinary(tb testing.TB, bin, configPath string, env map[string]string) (
 			Dir:     full["AUTHOBS_DEMO_DIR"],
 		}
 
-		c := &Collector{logs: &syncBuffer{}, done: make(chan struct{})}
-		c.cmd = exec.Command(bin, "--config", configPath)
-		c.cmd.Env = collectorEnv(full)
-		c.cmd.Dir = dir
-		c.cmd.Stdout, c.cmd.Stderr = c.logs, c.logs
-		c.cmd.WaitDelay = time.Second
-		dieWithParent(c.cmd)
-		if err := c.cmd.Start(); err != nil {
-			tb.Fatalf("start %s: %v", bin, err)
+		c, err := proc.Start(context.Background(), proc.Spec{
+			Path: bin, Args: []string{"--config", configPath}, Env: collectorEnv(full), Dir: dir, Grace: stopTimeout,
+		})
+		if err != nil {
+			tb.Fatal(err)
 		}
-		go func() {
-			c.err = c.cmd.Wait()
-			close(c.done)
-		}()
-
-		err := c.waitReady(startTimeout)
+		err = c.WaitLog(context.Background(), readyLogMessage, startTimeout)
 		if err == nil {
 			tb.Cleanup(func() {
 				if err := c.Stop(); err != nil {
@@ -203,107 +185,12 @@ func startBinary(tb testing.TB, bin, configPath string, env map[string]string) (
 	return nil, Endpoints{}
 }
 
-func (c *Collector) waitReady(timeout time.Duration) error {
-	deadline := time.NewTimer(timeout)
-	defer deadline.Stop()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if strings.Contains(c.Logs(), readyLogMessage) {
-			return nil
-		}
-		select {
-		case <-c.done:
-			return fmt.Errorf("exited before it was ready: %w", c.err)
-		case <-deadline.C:
-			return fmt.Errorf("not ready after %s", timeout)
-		case <-tick.C:
-		}
-	}
-}
-
-// Stop sends SIGTERM and waits for the process to exit (SIGKILL after stopTimeout). It returns
-// the exit error, nil for a clean shutdown; later calls return the same result.
-func (c *Collector) Stop() error {
-	c.stopOnce.Do(func() {
-		select {
-		case <-c.done:
-		default:
-			_ = c.cmd.Process.Signal(syscall.SIGTERM)
-			select {
-			case <-c.done:
-			case <-time.After(stopTimeout):
-				_ = c.cmd.Process.Kill()
-				<-c.done
-				c.stopErr = fmt.Errorf("no exit %s after SIGTERM; killed", stopTimeout)
-				return
-			}
-		}
-		c.stopErr = c.err
-	})
-	return c.stopErr
-}
-
-// Logs returns everything the collector has written so far (its logs go to stderr).
-func (c *Collector) Logs() string { return c.logs.String() }
-
-// ErrorLogLines returns the log lines at level error or above. JSON and console encodings
-// are both understood.
-func (c *Collector) ErrorLogLines() []string {
-	var bad []string
-	for _, line := range strings.Split(c.Logs(), "\n") {
-		var level string
-		var entry struct {
-			Level string `json:"level"`
-		}
-		if json.Unmarshal([]byte(line), &entry) == nil {
-			level = entry.Level
-		} else if f := strings.Split(line, "\t"); len(f) > 1 {
-			level = f[1]
-		}
-		switch strings.ToLower(level) {
-		case "error", "dpanic", "panic", "fatal":
-			bad = append(bad, line)
-		}
-	}
-	return bad
-}
-
 // freePorts returns n distinct ports that were free on 127.0.0.1 a moment ago.
 func freePorts(tb testing.TB, n int) []int {
 	tb.Helper()
-	ports := make([]int, 0, n)
-	var listeners []net.Listener
-	defer func() {
-		for _, l := range listeners {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		listeners = append(listeners, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	ports, err := proc.FreePorts(n)
+	if err != nil {
+		tb.Fatal(err)
 	}
 	return ports
-}
-
-// syncBuffer is a bytes.Buffer safe for the process writer and the test reading it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

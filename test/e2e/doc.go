@@ -12,7 +12,7 @@
 //	startCollector(t, configPath, env) (*Collector, Endpoints)  start, wait until ready, stop at cleanup
 //	startBinary(t, bin, configPath, env)                          the same for another collector binary
 //	(*Collector).Stop() error / Logs() / ErrorLogLines()         SIGTERM and exit status; what it logged
-//	(*Collector).Kill()                                          SIGKILL, as a crash (Stop then reports nil)
+//	(*Collector).Kill() / Pid()                                    SIGKILL, as a crash (Stop then reports nil); the pid
 //	startGateway(t, cfg, queueDir, sink)                         config/gateway.yaml on loopback, queues in queueDir
 //	loadFixture(t, scenario) Fixture, codexScenarios(t)           the Codex captures of testdata/codex
 //	sendFixture(t, ep, OverHTTP|OverGRPC, f) Counts               replay a capture, request by request

@@ -28,6 +28,7 @@ import (
 	_ "google.golang.org/grpc/encoding/gzip" // the gateway's exporters compress
 	"google.golang.org/grpc/status"
 
+	"github.com/authobs/authobsprocessor/test/internal/proc"
 	"github.com/authobs/authobsprocessor/test/internal/procstat"
 )
 
@@ -75,8 +76,10 @@ func TestDurableGatewaySIGKILL(t *testing.T) {
 	var queued float64
 	deadline := time.Now().Add(queueFillTimeout)
 	for ; time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
-		if queued = scrapeSum(t, ep.Metrics, "otelcol_exporter_queue_size"); queued >= want {
-			break
+		if m, err := proc.Scrape(context.Background(), ep.Metrics); err == nil {
+			if queued = m.Sum("otelcol_exporter_queue_size"); queued >= want {
+				break
+			}
 		}
 	}
 	if queued < want {
@@ -86,7 +89,7 @@ func TestDurableGatewaySIGKILL(t *testing.T) {
 		t.Fatalf("%d items delivered while the destinations were down", got)
 	}
 
-	if mib, ok := procstat.ResidentMiB(first.cmd.Process.Pid); ok {
+	if mib, ok := procstat.ResidentMiB(first.Pid()); ok {
 		t.Logf("gateway RSS before the kill: %.1f MiB", mib)
 		if mib > maxGatewayRSSMiB {
 			t.Errorf("gateway RSS %.1f MiB over %d MiB", mib, maxGatewayRSSMiB)
@@ -147,15 +150,6 @@ func TestDurableGatewayReplicaDirectories(t *testing.T) {
 	}
 }
 
-// Kill ends the process with SIGKILL, as the kernel or an orchestrator does; Stop afterwards
-// reports nil.
-func (c *Collector) Kill() {
-	c.stopOnce.Do(func() {
-		_ = c.cmd.Process.Kill()
-		<-c.done
-	})
-}
-
 // startGateway starts config/gateway.yaml on free loopback ports with its queues in queueDir,
 // exporting to sink (OTLP/HTTP for the trace backend, OTLP/gRPC for the trusted store).
 func startGateway(tb testing.TB, cfg, queueDir string, sink *durabilitySink) (*Collector, Endpoints) {
@@ -212,29 +206,6 @@ func grepTree(tb testing.TB, dir string, needles ...string) map[string][]string 
 		tb.Fatal(err)
 	}
 	return found
-}
-
-// scrapeSum adds up every series of one metric on the collector's Prometheus endpoint.
-func scrapeSum(tb testing.TB, addr, name string) float64 {
-	tb.Helper()
-	c := &http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get("http://" + addr + "/metrics")
-	if err != nil {
-		return 0
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	var sum float64
-	for _, line := range strings.Split(string(body), "\n") {
-		series, val, ok := strings.Cut(line, " ")
-		if !ok || (series != name && !strings.HasPrefix(series, name+"{")) {
-			continue
-		}
-		if v, err := strconv.ParseFloat(strings.TrimSpace(val), 64); err == nil {
-			sum += v
-		}
-	}
-	return sum
 }
 
 // durabilitySink stands for both destinations of the gateway. It counts each item by

@@ -24,21 +24,18 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"io/fs"
 	"log"
-	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
 
+	"github.com/authobs/authobsprocessor/test/internal/proc"
 	"github.com/authobs/authobsprocessor/test/internal/procstat"
 )
 
@@ -177,21 +174,13 @@ func run(cfg config) (*report, error) {
 	}
 	defer stopSink()
 
-	ports, err := freePorts(3)
-	if err != nil {
-		return nil, err
-	}
-	grpcAddr := "127.0.0.1:" + strconv.Itoa(ports[0])
-	httpAddr := "127.0.0.1:" + strconv.Itoa(ports[1])
-	metricsPort := ports[2]
 	dir, err := os.MkdirTemp("", "authobs-soak-")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	cfgPath := filepath.Join(dir, "collector.yaml")
-	storage := filepath.Join(dir, "queue")
-	if err := os.WriteFile(cfgPath, []byte(collectorConfig(cfg.durable, cfg.fsync, grpcAddr, httpAddr, sinkAddr, storage, metricsPort)), 0o644); err != nil {
+	ws, err := newWorkspace(cfg, dir, sinkAddr)
+	if err != nil {
 		return nil, err
 	}
 
@@ -199,44 +188,22 @@ func run(cfg config) (*report, error) {
 	if cfg.durable {
 		rep.Queue, rep.FSync = "file", cfg.fsync
 	}
-	col, err := startCollector(cfg.collector, cfgPath, dir)
+	start := func() (*proc.Process, error) { return startCollector(cfg.collector, ws.cfgPath, dir) }
+	col, err := start()
 	if err != nil {
 		return nil, err
 	}
-	current := &atomic.Pointer[proc]{}
+	current := &atomic.Pointer[proc.Process]{}
 	current.Store(col)
-	defer func() { current.Load().stop(syscall.SIGTERM) }()
-
-	// RSS sampling of whichever collector process is current
-	sampleCtx, stopSampling := context.WithCancel(context.Background())
+	defer func() { _ = current.Load().Stop() }() // on an early return only: the end of the run stops it first
+	stopSampling := sampleRSS(rep, current)
 	defer stopSampling()
-	var rssMu sync.Mutex
-	var samplesDone sync.WaitGroup
-	samplesDone.Add(1)
-	go func() {
-		defer samplesDone.Done()
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-sampleCtx.Done():
-				return
-			case <-t.C:
-				if mib, ok := procstat.ResidentMiB(current.Load().cmd.Process.Pid); ok {
-					rssMu.Lock()
-					rep.RSSSamplesMiB = append(rep.RSSSamplesMiB, mib)
-					rep.RSSMaxMiB = max(rep.RSSMaxMiB, mib)
-					rssMu.Unlock()
-				}
-			}
-		}
-	}()
 
 	// senders
-	ld := newLoad(cfg, grpcAddr, httpAddr)
+	ld := newLoad(cfg, ws.grpcAddr, ws.httpAddr)
 	sendCtx, stopSending := context.WithTimeout(context.Background(), cfg.duration)
 	defer stopSending()
-	start := time.Now()
+	began := time.Now()
 	var wg sync.WaitGroup
 	for w := range cfg.workers {
 		wg.Add(1)
@@ -245,89 +212,172 @@ func run(cfg config) (*report, error) {
 			ld.worker(sendCtx, w)
 		}()
 	}
-
-	// restarts, while the senders keep going
 	if cfg.restart {
-		for k, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
-			at := start.Add(cfg.duration * time.Duration(k+1) / 3)
-			if sig == syscall.SIGKILL {
-				// The destination goes down first, so the queue holds items when the process dies.
-				waitUntil(sendCtx, at.Add(-sinkOutage))
-				s.down.Store(true)
-				log.Printf("sink down at %.1fs", time.Since(start).Seconds())
-			}
-			waitUntil(sendCtx, at)
-			old := current.Load()
-			rec := stopRecord{Signal: sig.String(), AtS: time.Since(start).Seconds(), SinkDown: s.down.Load()}
-			rec.MetricsBefore = scrape(metricsPort)
-			rec.QueueSize = rec.MetricsBefore["otelcol_exporter_queue_size"]
-			rec.AcceptedBefore = ld.acceptedTotal()
-			rec.DeliveredBefore = s.deliveredTotal()
-			downAt := time.Now()
-			rec.ExitErr = fmt.Sprint(old.stop(sig))
-			rep.ErrorLogs = append(rep.ErrorLogs, old.errorLines()...)
-			if cfg.durable {
-				rec.StorageBytes = dirBytes(storage)
-				found, items := grepStorage(storage)
-				rep.StoredLeaks = append(rep.StoredLeaks, found...)
-				rec.StorageHoldsItems = &items
-			}
-			time.Sleep(2 * time.Second) // down long enough for senders to see refused connections
-			rec.DeliveredAfter = s.deliveredTotal()
-			rec.HeldAtStop = max(0, rec.AcceptedBefore-rec.DeliveredAfter)
-			log.Printf("collector stopped with %s at %.1fs (%s), queue size %.0f; restarting", sig, rec.AtS, rec.ExitErr, rec.QueueSize)
-			next, err := startCollector(cfg.collector, cfgPath, dir)
-			if err != nil {
-				return nil, fmt.Errorf("restart: %w", err)
-			}
-			current.Store(next)
-			s.down.Store(false)
-			rec.DownS = time.Since(downAt).Seconds()
-			rep.Stops = append(rep.Stops, rec)
+		r := restarter{cfg: cfg, rep: rep, sink: s, load: ld, current: current, start: start, storage: ws.storage, metricsAddr: ws.metricsAddr, began: began}
+		if err := r.run(sendCtx); err != nil {
+			return nil, err
 		}
 	}
-
 	wg.Wait()
-	rep.DurationS = time.Since(start).Seconds()
+	rep.DurationS = time.Since(began).Seconds()
 	log.Printf("senders done after %.1fs; waiting for the pipeline to deliver", rep.DurationS)
-	// wait until the sink has everything accepted, or nothing moves for 10 s (bounded by 60 s)
+	waitDelivered(s, ld)
+
+	rep.Scrapes = scrape(ws.metricsAddr)
+	final := current.Load()
+	if err := final.Stop(); err != nil {
+		rep.Failures = append(rep.Failures, "collector did not stop cleanly: "+err.Error())
+	}
+	rep.ErrorLogs = append(rep.ErrorLogs, final.ErrorLogLines()...)
+	if cfg.durable {
+		found, _ := grepStorage(ws.storage)
+		rep.StoredLeaks = append(rep.StoredLeaks, found...)
+	}
+	time.Sleep(500 * time.Millisecond) // a final flush on shutdown reaches the sink
+	stopSampling()
+
+	rep.tally(s, ld)
+	rep.judge(cfg)
+	return rep, rep.write(cfg.out)
+}
+
+// workspace is where one run's collector listens and keeps its files.
+type workspace struct {
+	grpcAddr, httpAddr, metricsAddr string // OTLP receivers, own metrics (loopback)
+	cfgPath, storage                string // its configuration file, its queue's directory
+}
+
+// newWorkspace picks free loopback ports and writes the collector's configuration into dir.
+func newWorkspace(cfg config, dir, sinkAddr string) (workspace, error) {
+	ports, err := proc.FreePorts(3)
+	if err != nil {
+		return workspace{}, err
+	}
+	ws := workspace{
+		grpcAddr: proc.Loopback(ports[0]), httpAddr: proc.Loopback(ports[1]), metricsAddr: proc.Loopback(ports[2]),
+		cfgPath: filepath.Join(dir, "collector.yaml"), storage: filepath.Join(dir, "queue"),
+	}
+	yaml := collectorConfig(cfg.durable, cfg.fsync, ws.grpcAddr, ws.httpAddr, sinkAddr, ws.storage, ports[2])
+	return ws, os.WriteFile(ws.cfgPath, []byte(yaml), 0o644)
+}
+
+// tally fills in what the sink delivered and what the senders did.
+func (r *report) tally(s *sink, ld *load) {
+	s.fill(r, ld)
+	r.Requests, r.RetriedReqs, r.Retries = ld.requests.Load(), ld.retriedReqs.Load(), ld.retries.Load()
+	var acc int64
+	for _, v := range r.Accepted {
+		acc += v
+	}
+	r.AchievedRate = float64(acc) / r.DurationS
+}
+
+// sampleRSS records the resident memory of whichever collector process is current, once a
+// second, until the returned function is called (it waits for the sampler; calling it again
+// is harmless).
+func sampleRSS(rep *report, current *atomic.Pointer[proc.Process]) (stop func()) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				if mib, ok := procstat.ResidentMiB(current.Load().Pid()); ok {
+					rep.RSSSamplesMiB = append(rep.RSSSamplesMiB, mib)
+					rep.RSSMaxMiB = max(rep.RSSMaxMiB, mib)
+				}
+			}
+		}
+	}()
+	return func() { cancel(); <-done }
+}
+
+// restarter stops the collector twice while the senders keep going: SIGTERM at 1/3 of the
+// send time, SIGKILL at 2/3 with the sink down for sinkOutage before it, so that the queue
+// holds items when the process dies. Each time it starts a new process on the same ports and
+// storage and records what the stop did.
+type restarter struct {
+	cfg         config
+	rep         *report
+	sink        *sink
+	load        *load
+	current     *atomic.Pointer[proc.Process]
+	start       func() (*proc.Process, error)
+	storage     string
+	metricsAddr string
+	began       time.Time
+}
+
+func (r *restarter) run(sendCtx context.Context) error {
+	for k, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGKILL} {
+		at := r.began.Add(r.cfg.duration * time.Duration(k+1) / 3)
+		if sig == syscall.SIGKILL {
+			// The destination goes down first, so the queue holds items when the process dies.
+			waitUntil(sendCtx, at.Add(-sinkOutage))
+			r.sink.down.Store(true)
+			log.Printf("sink down at %.1fs", time.Since(r.began).Seconds())
+		}
+		waitUntil(sendCtx, at)
+		if err := r.restart(sig); err != nil {
+			return fmt.Errorf("restart: %w", err)
+		}
+	}
+	return nil
+}
+
+func (r *restarter) restart(sig syscall.Signal) error {
+	old := r.current.Load()
+	rec := stopRecord{Signal: sig.String(), AtS: time.Since(r.began).Seconds(), SinkDown: r.sink.down.Load()}
+	rec.MetricsBefore = scrape(r.metricsAddr)
+	rec.QueueSize = rec.MetricsBefore["otelcol_exporter_queue_size"]
+	rec.AcceptedBefore = r.load.acceptedTotal()
+	rec.DeliveredBefore = r.sink.deliveredTotal()
+	downAt := time.Now()
+	rec.ExitErr = fmt.Sprint(old.StopWith(sig))
+	r.rep.ErrorLogs = append(r.rep.ErrorLogs, old.ErrorLogLines()...)
+	if r.cfg.durable {
+		rec.StorageBytes = dirBytes(r.storage)
+		found, items := grepStorage(r.storage)
+		r.rep.StoredLeaks = append(r.rep.StoredLeaks, found...)
+		rec.StorageHoldsItems = &items
+	}
+	time.Sleep(2 * time.Second) // down long enough for senders to see refused connections
+	rec.DeliveredAfter = r.sink.deliveredTotal()
+	rec.HeldAtStop = max(0, rec.AcceptedBefore-rec.DeliveredAfter)
+	log.Printf("collector stopped with %s at %.1fs (%s), queue size %.0f; restarting", sig, rec.AtS, rec.ExitErr, rec.QueueSize)
+	next, err := r.start()
+	if err != nil {
+		return err
+	}
+	r.current.Store(next)
+	r.sink.down.Store(false)
+	rec.DownS = time.Since(downAt).Seconds()
+	r.rep.Stops = append(r.rep.Stops, rec)
+	return nil
+}
+
+// waitDelivered waits until the sink has everything accepted, or nothing moves for 10 s
+// (bounded by 60 s).
+func waitDelivered(s *sink, ld *load) {
 	deadline := time.Now().Add(60 * time.Second)
 	last, lastChange := int64(-1), time.Now()
 	for time.Now().Before(deadline) {
 		d := s.deliveredTotal()
 		if d >= ld.acceptedTotal() {
-			break
+			return
 		}
 		if d != last {
 			last, lastChange = d, time.Now()
 		} else if time.Since(lastChange) > 10*time.Second {
-			break
+			return
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
-	rep.Scrapes = scrape(metricsPort)
-	final := current.Load()
-	if err := final.stop(syscall.SIGTERM); err != nil {
-		rep.Failures = append(rep.Failures, "collector did not stop cleanly: "+err.Error())
-	}
-	rep.ErrorLogs = append(rep.ErrorLogs, final.errorLines()...)
-	if cfg.durable {
-		found, _ := grepStorage(storage)
-		rep.StoredLeaks = append(rep.StoredLeaks, found...)
-	}
-	time.Sleep(500 * time.Millisecond) // a final flush on shutdown reaches the sink
-	stopSampling()
-	samplesDone.Wait()
-
-	s.fill(rep, ld)
-	rep.Requests, rep.RetriedReqs, rep.Retries = ld.requests.Load(), ld.retriedReqs.Load(), ld.retries.Load()
-	var acc int64
-	for _, v := range rep.Accepted {
-		acc += v
-	}
-	rep.AchievedRate = float64(acc) / rep.DurationS
-	rep.judge(cfg)
-	return rep, rep.write(cfg.out)
 }
 
 // judge decides pass or fail. With the persistent queue every run must deliver every
@@ -559,152 +609,45 @@ func grepStorage(dir string) (found []string, sawItems bool) {
 	return found, sawItems
 }
 
-// proc is one collector process.
-type proc struct {
-	cmd  *exec.Cmd
-	logs *lockedBuffer
-	done chan struct{}
-	err  error
-	once sync.Once
-	serr error
-}
-
-func startCollector(bin, cfgPath, dir string) (*proc, error) {
-	p := &proc{logs: &lockedBuffer{}, done: make(chan struct{})}
-	p.cmd = exec.Command(bin, "--config", cfgPath)
-	p.cmd.Dir = dir
-	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
-	p.cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	if err := p.cmd.Start(); err != nil {
+// startCollector starts the collector and waits (30 s at most) until it logs that it is
+// ready. A stop waits 20 s after the first signal before SIGKILL.
+func startCollector(bin, cfgPath, dir string) (*proc.Process, error) {
+	p, err := proc.Start(context.Background(), proc.Spec{Path: bin, Args: []string{"--config", cfgPath}, Dir: dir, Grace: 20 * time.Second})
+	if err != nil {
 		return nil, err
 	}
-	go func() { p.err = p.cmd.Wait(); close(p.done) }()
-	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(p.logs.String(), "Everything is ready") {
-		select {
-		case <-p.done:
-			return nil, fmt.Errorf("collector exited: %v\n%s", p.err, p.logs.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			p.stop(syscall.SIGKILL)
-			return nil, fmt.Errorf("collector not ready after 30 s\n%s", p.logs.String())
-		}
-		time.Sleep(20 * time.Millisecond)
+	if err := p.WaitLog(context.Background(), "Everything is ready", 30*time.Second); err != nil {
+		p.Kill()
+		return nil, fmt.Errorf("collector: %w\n%s", err, p.Logs())
 	}
 	return p, nil
 }
 
-// stop signals the process and waits for it (SIGKILL after 20 s); it returns the exit error.
-func (p *proc) stop(sig syscall.Signal) error {
-	p.once.Do(func() {
-		select {
-		case <-p.done:
-		default:
-			_ = p.cmd.Process.Signal(sig)
-			select {
-			case <-p.done:
-			case <-time.After(20 * time.Second):
-				_ = p.cmd.Process.Kill()
-				<-p.done
-			}
-		}
-		p.serr = p.err
-	})
-	return p.serr
-}
-
-func (p *proc) errorLines() []string {
-	var bad []string
-	for _, line := range strings.Split(p.logs.String(), "\n") {
-		var e struct {
-			Level string `json:"level"`
-		}
-		if json.Unmarshal([]byte(line), &e) == nil {
-			switch e.Level {
-			case "error", "dpanic", "panic", "fatal":
-				bad = append(bad, line)
-			}
-		}
-	}
-	return bad
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // scrape reads the collector's own pipeline counters (receiver accepted/refused,
-// processor and exporter sent/failed, queue size) from its Prometheus endpoint.
-func scrape(port int) map[string]float64 {
-	c := &http.Client{Timeout: 2 * time.Second}
-	resp, err := c.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", port))
+// processor and exporter sent/failed, queue size) from its Prometheus endpoint, summed by
+// metric (and transport, where the series has one).
+func scrape(addr string) map[string]float64 {
+	m, err := proc.Scrape(context.Background(), addr)
 	if err != nil {
 		return map[string]float64{"scrape_error": 1}
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
 	out := map[string]float64{}
-	for _, line := range strings.Split(string(body), "\n") {
-		if strings.HasPrefix(line, "#") {
-			continue
-		}
-		name, val, ok := strings.Cut(line, " ")
-		if !ok {
-			continue
-		}
-		base := name
-		if i := strings.IndexByte(name, '{'); i >= 0 {
-			base = name[:i]
-		}
+	for name, samples := range m {
 		switch {
-		case strings.HasPrefix(base, "otelcol_receiver_accepted_"), strings.HasPrefix(base, "otelcol_receiver_refused_"),
-			strings.HasPrefix(base, "otelcol_exporter_sent_"), strings.HasPrefix(base, "otelcol_exporter_send_failed_"),
-			strings.HasPrefix(base, "otelcol_exporter_enqueue_failed_"), base == "otelcol_exporter_queue_size",
-			strings.HasPrefix(base, "otelcol_processor_authobs_items_fail_closed"):
-			v, err := strconv.ParseFloat(strings.TrimSpace(val), 64)
-			if err == nil {
-				key := base
-				if i := strings.Index(name, "transport=\""); i >= 0 {
-					key += "{" + strings.TrimSuffix(strings.SplitN(name[i:], ",", 2)[0], "}") + "}"
+		case strings.HasPrefix(name, "otelcol_receiver_accepted_"), strings.HasPrefix(name, "otelcol_receiver_refused_"),
+			strings.HasPrefix(name, "otelcol_exporter_sent_"), strings.HasPrefix(name, "otelcol_exporter_send_failed_"),
+			strings.HasPrefix(name, "otelcol_exporter_enqueue_failed_"), name == "otelcol_exporter_queue_size",
+			strings.HasPrefix(name, "otelcol_processor_authobs_items_fail_closed"):
+			for _, sm := range samples {
+				key := name
+				if tr, ok := sm.Labels["transport"]; ok {
+					key += `{transport="` + tr + `"}`
 				}
-				out[key] += v
+				out[key] += sm.Value
 			}
 		}
 	}
 	return out
-}
-
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	var ls []net.Listener
-	defer func() {
-		for _, l := range ls {
-			l.Close()
-		}
-	}()
-	for range n {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		ls = append(ls, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
-	}
-	return ports, nil
 }
 
 func truncate(s string, n int) string {
@@ -719,10 +662,6 @@ func sortedKeys(m map[string]float64) []string {
 	for k := range m {
 		keys = append(keys, k)
 	}
-	for i := 1; i < len(keys); i++ {
-		for j := i; j > 0 && keys[j] < keys[j-1]; j-- {
-			keys[j], keys[j-1] = keys[j-1], keys[j]
-		}
-	}
+	sort.Strings(keys)
 	return keys
 }

@@ -97,7 +97,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *readyFile != "" {
 		if err := writeFileAtomic(*readyFile, addr.String()+"\n"); err != nil {
 			_ = srv.Close()
-			<-served
+			err = errors.Join(err, serveError(<-served))
 			mock.Close()
 			return fmt.Errorf("ready file: %w", err)
 		}
@@ -115,9 +115,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := srv.Shutdown(sctx); err != nil {
 		_ = srv.Close()
 	}
-	<-served
+	err = serveError(<-served)
 	mock.Close()
-	return nil
+	return err
 }
 
 // writeFileAtomic makes the ready file appear complete or not at all, so a
@@ -166,4 +166,12 @@ Scenarios:
 	_ = tw.Flush()
 	fmt.Fprintln(w, "\nFlags:")
 	fs.PrintDefaults()
+}
+
+// serveError is Serve's result after Close or Shutdown: ErrServerClosed is the expected end.
+func serveError(err error) error {
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
 }

@@ -9,10 +9,8 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -22,6 +20,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/authobs/authobsprocessor/test/internal/mockapi"
+	"github.com/authobs/authobsprocessor/test/internal/proc"
 )
 
 // runAsMain makes the test binary act as the real command, so the signal
@@ -49,16 +48,23 @@ func waitForFile(t *testing.T, path string) string {
 	return ""
 }
 
-func get(t *testing.T, client *http.Client, url, token string) *http.Response {
+// answer is what a test reads of a response: the body is drained and closed by get.
+type answer struct {
+	StatusCode int
+	Header     http.Header
+}
+
+func get(t *testing.T, client *http.Client, url, token string) answer {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodGet, url, nil)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer "+token)
 	resp, err := client.Do(req)
 	require.NoError(t, err)
-	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	return resp
+	defer func() { require.NoError(t, resp.Body.Close()) }()
+	_, err = io.Copy(io.Discard, resp.Body)
+	require.NoError(t, err)
+	return answer{StatusCode: resp.StatusCode, Header: resp.Header}
 }
 
 func TestRunServesAndShutsDown(t *testing.T) {
@@ -79,9 +85,10 @@ func TestRunServesAndShutsDown(t *testing.T) {
 
 	// An open WebSocket must not keep the command from exiting.
 	h := http.Header{"Authorization": {"Bearer sk-proj-test"}}
+	//nolint:bodyclose // coder/websocket closes the handshake response body itself (its Dial documentation)
 	c, _, err := websocket.Dial(context.Background(), "ws://"+addr+"/success/v1/responses", &websocket.DialOptions{HTTPHeader: h, HTTPClient: client})
 	require.NoError(t, err)
-	defer c.CloseNow()
+	defer func() { _ = c.CloseNow() }() // the server is gone by then; the read below shows the connection ended
 
 	cancel()
 	select {
@@ -126,22 +133,15 @@ func TestSignalAndAccountChangeFile(t *testing.T) {
 	authFile := filepath.Join(dir, "auth.json")
 	require.NoError(t, os.WriteFile(authFile, []byte(`{"OPENAI_API_KEY":null,"tokens":{"id_token":"x","access_token":"y","refresh_token":"z","account_id":"acct-original"},"last_refresh":"2026-11-01T00:00:00Z"}`), 0o600))
 
-	cmd := exec.Command(os.Args[0], "--listen", "127.0.0.1:0", "--ready-file", ready, "--account-change-file", authFile)
-	cmd.Env = append(os.Environ(), runAsMain+"=1")
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	require.NoError(t, cmd.Start())
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	reaped := false
-	t.Cleanup(func() {
-		if !reaped {
-			_ = cmd.Process.Kill()
-			<-exited
-		}
+	cmd, err := proc.Start(context.Background(), proc.Spec{
+		Path: os.Args[0], Args: []string{"--listen", "127.0.0.1:0", "--ready-file", ready, "--account-change-file", authFile},
+		Env: append(os.Environ(), runAsMain+"=1"), Grace: 10 * time.Second,
 	})
+	require.NoError(t, err)
+	t.Cleanup(cmd.Kill) // a no-op once stopped below
 
-	addr := waitForFile(t, ready)
+	addr, err := cmd.WaitFile(context.Background(), ready, 10*time.Second)
+	require.NoError(t, err, "output: %s", cmd.Logs())
 	client := &http.Client{Transport: &http.Transport{}}
 	defer client.CloseIdleConnections()
 	resp := get(t, client, "http://"+addr+"/account_changed/v1/models", "eyJold")
@@ -157,14 +157,7 @@ func TestSignalAndAccountChangeFile(t *testing.T) {
 	assert.NotEqual(t, "acct-original", doc.Tokens.AccountID)
 	assert.NotEmpty(t, doc.Tokens.AccountID)
 
-	require.NoError(t, cmd.Process.Signal(syscall.SIGTERM))
-	select {
-	case err := <-exited:
-		reaped = true
-		require.NoError(t, err, "stderr: %s", stderr.String())
-	case <-time.After(10 * time.Second):
-		t.Fatal("no exit after SIGTERM")
-	}
+	require.NoError(t, cmd.Stop(), "exit after SIGTERM; output: %s", cmd.Logs())
 	assert.NoFileExists(t, ready)
-	assert.Contains(t, stdout.String(), "listening on http://"+addr)
+	assert.Contains(t, cmd.Logs(), "listening on http://"+addr)
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -12,6 +13,18 @@ import (
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
+
+// Report is everything the demo found.
+type Report struct {
+	Runs    []Run
+	Routes  []*RouteStats
+	Secrets int
+	Leaks   []Leak
+	// TraceContext says whether each request the mock received joins its operation's span.
+	TraceContext TraceJoin
+	// Counters are the authobs counters the collector exported, by processor and metric.
+	Counters map[string]map[string]float64
+}
 
 // RouteStats is what one route's output file holds.
 type RouteStats struct {
@@ -237,4 +250,14 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
 }

@@ -105,8 +105,16 @@ func (e *testEnv) refresh(sc string) (int, tokenResponse) {
 	return res.status, tr
 }
 
-// dial performs a WebSocket handshake; on refusal it returns the HTTP response.
-func (e *testEnv) dial(sc, token string) (*websocket.Conn, *http.Response) {
+// handshake is the HTTP answer to a WebSocket handshake: status, headers and, on a refusal,
+// the body.
+type handshake struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+}
+
+// dial performs a WebSocket handshake; on refusal it returns the HTTP answer.
+func (e *testEnv) dial(sc, token string) (*websocket.Conn, handshake) {
 	e.t.Helper()
 	h := http.Header{}
 	if token != "" {
@@ -114,13 +122,17 @@ func (e *testEnv) dial(sc, token string) (*websocket.Conn, *http.Response) {
 	}
 	h.Set("ChatGPT-Account-ID", testAccountID)
 	url := "ws" + strings.TrimPrefix(e.ts.URL, "http") + "/" + sc + "/v1/responses"
+	//nolint:bodyclose // coder/websocket closes the handshake response body itself (its Dial documentation)
 	c, resp, err := websocket.Dial(e.ctx, url, &websocket.DialOptions{HTTPHeader: h, HTTPClient: e.ts.Client()})
 	if err != nil {
 		require.NotNil(e.t, resp, "dial failed without an HTTP answer: %v", err)
-		return nil, resp
+		// On a refusal the body is the first KiB coder/websocket kept of it.
+		b, rerr := io.ReadAll(resp.Body)
+		require.NoError(e.t, rerr)
+		return nil, handshake{StatusCode: resp.StatusCode, Header: resp.Header, Body: b}
 	}
 	e.t.Cleanup(func() { _ = c.CloseNow() })
-	return c, resp
+	return c, handshake{StatusCode: resp.StatusCode, Header: resp.Header}
 }
 
 // roundTrip sends one response.create and collects the events up to response.completed.

@@ -3,7 +3,6 @@ package mockapi
 import (
 	"encoding/base64"
 	"encoding/json"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -93,7 +92,7 @@ func TestRefreshScenarios(t *testing.T) {
 			res = e.do(http.MethodGet, "/"+tt.scenario+"/v1/models", testOldAccess, nil, nil)
 			assertUnauthorized(t, res.status, res.header, res.body, tt.authErr, tt.code, testOldAccess)
 			_, resp := e.dial(tt.scenario, testOldAccess)
-			assertUnauthorized(t, resp.StatusCode, resp.Header, readAll(t, resp), tt.authErr, tt.code, testOldAccess)
+			assertUnauthorized(t, resp.StatusCode, resp.Header, resp.Body, tt.authErr, tt.code, testOldAccess)
 
 			status, tr := e.refresh(tt.scenario)
 			require.Equal(t, tt.refreshStatus, status)
@@ -243,12 +242,4 @@ func readAccountID(t *testing.T, path string) string {
 	}
 	require.NoError(t, json.Unmarshal(raw, &doc))
 	return doc.Tokens.AccountID
-}
-
-func readAll(t *testing.T, resp *http.Response) []byte {
-	t.Helper()
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	require.NoError(t, err)
-	return b
 }

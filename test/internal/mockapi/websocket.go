@@ -56,7 +56,7 @@ func (s *Server) serveWebSocket(w http.ResponseWriter, r *http.Request, sc *scen
 	if err != nil {
 		return // Accept has answered the client itself
 	}
-	defer c.CloseNow()
+	defer func() { _ = c.CloseNow() }() // serveFrames has ended the conversation; a broken connection has nothing left to report
 	c.SetReadLimit(s.opts.MaxBodyBytes)
 	s.serveFrames(c, sc, frameRec, token)
 }

@@ -118,13 +118,13 @@ func (c *Cache) Add(s string, h uint64) {
 // written once, before the atomic store that makes them visible.
 func (t *table) admit(s string, h uint64, slot *atomic.Pointer[entry]) bool {
 	idx := t.next.Add(1) - 1
-	end := t.used.Add(int32(len(s)))
+	end := t.used.Add(int32(len(s))) //nolint:gosec // Add admits only Cacheable values: len(s) <= MaxLen (256)
 	if int(idx) >= len(t.entries) || int(end) > len(t.arena) {
 		return false
 	}
 	b := t.arena[int(end)-len(s) : end]
 	copy(b, s)
 	e := &t.entries[idx]
-	e.h, e.s = h, unsafe.String(&b[0], len(b))
+	e.h, e.s = h, unsafe.String(&b[0], len(b)) //nolint:gosec // b is arena bytes written once, above, and never again
 	return slot.CompareAndSwap(nil, e)
 }

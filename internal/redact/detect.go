@@ -2,14 +2,18 @@ package redact
 
 import (
 	"encoding/base64"
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"unsafe"
 )
 
-// Detector names the rule that found a secret; it labels the processor's metrics.
-type Detector uint8
+// Detector names the rule that found a secret; it labels the processor's metrics. The
+// hand-written detectors come first, then one per catalogue rule (named by the rule's id),
+// then MaxOperatorRules slots for the operator's own rules (see Engine.DetectorName).
+type Detector uint16
 
 const (
 	Bearer Detector = iota
@@ -32,10 +36,32 @@ const (
 	Custom
 	VendorToken
 	HighEntropy
-	NumDetectors
+	numBuiltin
 )
 
-var detectorNames = [NumDetectors]string{
+// MaxOperatorRules bounds the operator's own rules, so every detector is a bounded label.
+const MaxOperatorRules = 64
+
+const (
+	firstCatalogue = numBuiltin
+	firstOperator  = firstCatalogue + catalogueSize
+	// NumDetectors is the number of detectors: hand-written, catalogue, operator slots.
+	NumDetectors = firstOperator + MaxOperatorRules
+)
+
+var detectorNames = func() [NumDetectors]string {
+	var names [NumDetectors]string
+	copy(names[:], builtinNames[:])
+	for i, r := range catalogue {
+		names[firstCatalogue+Detector(i)] = r.ID
+	}
+	for i := range MaxOperatorRules {
+		names[firstOperator+Detector(i)] = fmt.Sprintf("operator_rule_%d", i)
+	}
+	return names
+}()
+
+var builtinNames = [numBuiltin]string{
 	"bearer", "basic", "jwt", "openai_key", "oauth_token", "github_token", "aws_key",
 	"slack_token", "google_key", "stripe_key", "azure_key", "private_key", "url_credentials",
 	"query_secret", "cookie", "sensitive_key", "encoded", "custom_pattern", "vendor_token",
@@ -195,6 +221,24 @@ func (sc *scanner) add(m match) {
 		return
 	}
 	sc.extra = append(sc.extra, m)
+}
+
+// regions counts the places with a secret: overlapping matches of several detectors
+// are one place.
+func (sc *scanner) regions() int {
+	if sc.n+len(sc.extra) <= 1 {
+		return sc.n + len(sc.extra)
+	}
+	ms := sc.found()
+	slices.SortFunc(ms, func(a, b match) int { return a.start - b.start })
+	n, end := 0, -1
+	for _, m := range ms {
+		if m.start >= end {
+			n++
+		}
+		end = max(end, m.end)
+	}
+	return n
 }
 
 // found returns the matches so far.

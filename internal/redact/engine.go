@@ -24,8 +24,13 @@ type Options struct {
 	Replacement string
 	// FingerprintKey, when set, appends a keyed digest of the secret to each replacement.
 	FingerprintKey []byte
-	// ValuePatterns are extra regular expressions whose matches are secrets.
+	// ValuePatterns are extra regular expressions whose matches are secrets: the short form
+	// of a Rule with only a regex, counted under the custom_pattern detector.
 	ValuePatterns []string
+	// Rules are the operator's own rules (at most MaxOperatorRules), beside the catalogue.
+	Rules []Rule
+	// DisableRules are ids of catalogue rules that do not run.
+	DisableRules []string
 	// KeyPatterns are extra regular expressions naming sensitive attribute keys.
 	KeyPatterns []string
 	// ExemptValues are exact strings never redacted.
@@ -50,7 +55,8 @@ type Engine struct {
 	replacement    string
 	urlReplacement string
 	fpKey          []byte
-	valuePatterns  []*regexp.Regexp
+	rules          *ruleSet
+	operatorIDs    []string
 	keyPatterns    []*regexp.Regexp
 	exempt         map[string]struct{}
 }
@@ -69,15 +75,8 @@ func New(opts Options) (*Engine, error) {
 	if len(opts.FingerprintKey) > 0 {
 		e.fpKey = slices.Clone(opts.FingerprintKey)
 	}
-	for i, p := range opts.ValuePatterns {
-		re, err := regexp.Compile(p)
-		if err != nil {
-			return nil, fmt.Errorf("value pattern %d: %w", i, err)
-		}
-		if re.MatchString("") {
-			return nil, fmt.Errorf("value pattern %d: matches the empty string", i)
-		}
-		e.valuePatterns = append(e.valuePatterns, re)
+	if err := e.compileRules(opts); err != nil {
+		return nil, err
 	}
 	for i, p := range opts.KeyPatterns {
 		re, err := regexp.Compile(p)
@@ -188,14 +187,10 @@ func (e *Engine) Redact(s string, hits *Hits) (string, bool) {
 	}
 	sc := scanner{s: s}
 	sc.scan()
-	for _, re := range e.valuePatterns {
-		for _, loc := range re.FindAllStringIndex(s, -1) {
-			sc.add(match{start: loc[0], end: loc[1], det: Custom})
-		}
-	}
+	e.rules.scan(&sc)
 	// A secret behind an escape is invisible to the plain scan; when decoding shows more
 	// secrets than the plain text did, the whole value goes (fail closed).
-	if hasEscape(s) && e.decodedMatches(s) > sc.n+len(sc.extra) {
+	if hasEscape(s) && e.decodedMatches(s) > sc.regions() {
 		hits[Encoded]++
 		return e.replace(s, false), true
 	}
@@ -257,10 +252,8 @@ func (e *Engine) decodedMatches(s string) int {
 		s = dec
 		sc := scanner{s: s}
 		sc.scan()
-		n := sc.n + len(sc.extra)
-		for _, re := range e.valuePatterns {
-			n += len(re.FindAllStringIndex(s, -1))
-		}
+		e.rules.scan(&sc)
+		n := sc.regions()
 		most = max(most, n)
 	}
 	return most

@@ -1,0 +1,409 @@
+package redact
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"sync"
+)
+
+// compiledRule is a Rule ready to run.
+type compiledRule struct {
+	id          string
+	det         Detector
+	re          *regexp.Regexp
+	secretGroup int
+	entropy     float64
+	allow       []compiledAllowlist
+	// reach bounds how far a match extends either side of a keyword occurrence, so the
+	// regex runs on a window around it; -1: the keyword need not be inside the match
+	// (gitleaks' keywords only gate a rule), or the match is unbounded, so the regex runs
+	// on the whole string.
+	reach int
+	// assign: the regex needs an assignment operator shortly after the keyword (gitleaks'
+	// semi-generic rules, `adafruit_key = "…"`); a keyword with none nearby skips the regex.
+	assign bool
+}
+
+type compiledAllowlist struct {
+	matchAll  bool
+	target    string
+	regexes   []*regexp.Regexp
+	stopWords *keywordSet
+}
+
+// ruleSet is the compiled catalogue plus the operator's rules, behind one keyword
+// automaton: keyword id → the rules it gates.
+type ruleSet struct {
+	rules  []compiledRule
+	kw     *keywordSet
+	byWord [][]int32
+	global []compiledAllowlist
+	// always are the rules without keywords: they run on every string.
+	always []int
+}
+
+// semiGenericOperator is the assignment part gitleaks writes after the keyword of its
+// semi-generic rules.
+const semiGenericOperator = `(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)`
+
+// maxReach caps the window around a keyword; a rule that may match further runs on the
+// whole string.
+const maxReach = 1024
+
+func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
+	if strings.TrimSpace(r.ID) == "" {
+		return compiledRule{}, fmt.Errorf("%s.id: must not be empty", field)
+	}
+	re, err := regexp.Compile(r.Regex)
+	if err != nil {
+		return compiledRule{}, fmt.Errorf("%s.regex: %w", field, err)
+	}
+	if re.MatchString("") {
+		return compiledRule{}, fmt.Errorf("%s.regex: matches the empty string", field)
+	}
+	if r.SecretGroup < 0 || r.SecretGroup > re.NumSubexp() {
+		return compiledRule{}, fmt.Errorf("%s.secret_group: %d, but the regex has %d groups", field, r.SecretGroup, re.NumSubexp())
+	}
+	if r.Entropy < 0 || r.Entropy > 8 || math.IsNaN(r.Entropy) {
+		return compiledRule{}, fmt.Errorf("%s.entropy: %v is not between 0 and 8 bits per byte", field, r.Entropy)
+	}
+	cr := compiledRule{id: r.ID, det: det, re: re, secretGroup: r.SecretGroup, entropy: r.Entropy, reach: -1}
+	for i, a := range r.Allowlists {
+		ca, err := compileAllowlist(a, fmt.Sprintf("%s.allowlist[%d]", field, i))
+		if err != nil {
+			return compiledRule{}, err
+		}
+		cr.allow = append(cr.allow, ca)
+	}
+	src := strings.ToLower(r.Regex)
+	inside := len(r.Keywords) > 0
+	for i, k := range r.Keywords {
+		if strings.TrimSpace(k) == "" {
+			return compiledRule{}, fmt.Errorf("%s.keywords[%d]: must not be empty", field, i)
+		}
+		inside = inside && strings.Contains(src, strings.ToLower(k))
+	}
+	if inside {
+		if n := maxLen(r.Regex); n >= 0 && n <= maxReach {
+			cr.reach = n
+		}
+	}
+	cr.assign = strings.Contains(r.Regex, semiGenericOperator)
+	return cr, nil
+}
+
+func compileAllowlist(a Allowlist, field string) (compiledAllowlist, error) {
+	switch a.RegexTarget {
+	case "", "match", "line":
+	default:
+		return compiledAllowlist{}, fmt.Errorf("%s.regex_target: %q is not one of \"\", match, line", field, a.RegexTarget)
+	}
+	if len(a.Regexes) == 0 && len(a.StopWords) == 0 {
+		return compiledAllowlist{}, fmt.Errorf("%s: needs regexes or stopwords", field)
+	}
+	ca := compiledAllowlist{matchAll: a.MatchAll, target: a.RegexTarget}
+	for i, p := range a.Regexes {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return compiledAllowlist{}, fmt.Errorf("%s.regexes[%d]: %w", field, i, err)
+		}
+		ca.regexes = append(ca.regexes, re)
+	}
+	if len(a.StopWords) > 0 {
+		words := make([]string, 0, len(a.StopWords))
+		for _, w := range a.StopWords {
+			if w = strings.ToLower(w); w != "" {
+				words = append(words, w)
+			}
+		}
+		ca.stopWords = newKeywordSet(words)
+	}
+	return ca, nil
+}
+
+// maxLen is the longest match of a regex in bytes, or -1 when unbounded.
+func maxLen(expr string) int {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return -1
+	}
+	return reMaxLen(re.Simplify())
+}
+
+func reMaxLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			n += len(string(r))
+		}
+		return n
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 4
+	case syntax.OpCapture:
+		return reMaxLen(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		return -1
+	case syntax.OpQuest:
+		return reMaxLen(re.Sub[0])
+	case syntax.OpRepeat:
+		n := reMaxLen(re.Sub[0])
+		if re.Max < 0 || n < 0 {
+			return -1
+		}
+		return n * re.Max
+	case syntax.OpConcat:
+		total := 0
+		for _, s := range re.Sub {
+			n := reMaxLen(s)
+			if n < 0 {
+				return -1
+			}
+			total += n
+		}
+		return total
+	case syntax.OpAlternate:
+		most := 0
+		for _, s := range re.Sub {
+			n := reMaxLen(s)
+			if n < 0 {
+				return -1
+			}
+			most = max(most, n)
+		}
+		return most
+	}
+	return -1
+}
+
+func newRuleSet(rules []compiledRule, keywords [][]string, global []compiledAllowlist) (*ruleSet, error) {
+	rs := &ruleSet{rules: rules, global: global}
+	ids := map[string]int32{}
+	var words []string
+	for ri, kws := range keywords {
+		if len(kws) == 0 {
+			rs.always = append(rs.always, ri)
+		}
+		for _, k := range kws {
+			k = strings.ToLower(k)
+			id, ok := ids[k]
+			if !ok {
+				id = int32(len(words))
+				ids[k] = id
+				words = append(words, k)
+				rs.byWord = append(rs.byWord, nil)
+			}
+			rs.byWord[id] = append(rs.byWord[id], int32(ri))
+		}
+	}
+	rs.kw = newKeywordSet(words)
+	if rs.kw.states > math.MaxUint16 {
+		return nil, fmt.Errorf("keywords: %d automaton states, more than %d", rs.kw.states, math.MaxUint16)
+	}
+	return rs, nil
+}
+
+// ruleWindow is the part of the string one rule still has to scan: keyword windows that
+// overlap are merged, so each byte is handed to one rule's regex a bounded number of times.
+type ruleWindow struct {
+	start, end int
+	open       bool
+}
+
+// windowPool holds the per-call window state of every rule; pooled so a call that finds
+// keywords costs no allocation either.
+var windowPool = sync.Pool{}
+
+// regexRuns counts the regex runs of the catalogue in tests that measure work; nil in
+// production.
+var regexRuns *int
+
+// scan runs the catalogue over s and adds the secrets it finds.
+func (rs *ruleSet) scan(sc *scanner) {
+	s := sc.s
+	for _, ri := range rs.always {
+		rs.run(sc, ri, 0, len(s))
+	}
+	end, state := rs.kw.first(s, 0, 0)
+	if end < 0 {
+		return
+	}
+	ws := rs.windows()
+	defer windowPool.Put(ws)
+	for end >= 0 {
+		for _, kid := range rs.kw.out[state] {
+			klen := len(rs.kw.words[kid])
+			kstart := end - klen
+			for _, ri := range rs.byWord[kid] {
+				r := &rs.rules[ri]
+				if r.assign && !assignmentFollows(s, end) {
+					continue
+				}
+				w := &(*ws)[ri]
+				lo, hi := 0, len(s)
+				if r.reach >= 0 {
+					lo, hi = max(0, kstart-r.reach), min(len(s), end+r.reach)
+				}
+				switch {
+				case w.open && lo <= w.end:
+					w.end = max(w.end, hi)
+				default:
+					if w.open {
+						rs.run(sc, int(ri), w.start, w.end)
+					}
+					*w = ruleWindow{start: lo, end: hi, open: true}
+				}
+			}
+		}
+		end, state = rs.kw.first(s, end, state)
+	}
+	for ri := range *ws {
+		if w := &(*ws)[ri]; w.open {
+			rs.run(sc, ri, w.start, w.end)
+			*w = ruleWindow{}
+		}
+	}
+}
+
+func (rs *ruleSet) windows() *[]ruleWindow {
+	if v, ok := windowPool.Get().(*[]ruleWindow); ok && len(*v) == len(rs.rules) {
+		return v
+	}
+	ws := make([]ruleWindow, len(rs.rules))
+	return &ws
+}
+
+// assignmentFollows is the shape test of gitleaks' semi-generic rules: after the keyword,
+// at most 20 identifier bytes or blanks and 3 quotes or spaces, then an assignment operator.
+// Most everyday `key`, `token`, `auth` in telemetry fail it and never reach the regex.
+func assignmentFollows(s string, i int) bool {
+	n := 0
+	for i < len(s) && n < 26 {
+		switch c := s[i]; {
+		case c == '=' || c == ':' || c == '>' || c == ',' || c == '|' || c == '?':
+			return true
+		case isTok(c) || c == '.' || c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '\n' || c == '\r':
+			i++
+			n++
+		default:
+			return false
+		}
+	}
+	return false
+}
+
+// run applies rule ri to s[lo:hi] and adds each accepted secret.
+func (rs *ruleSet) run(sc *scanner, ri, lo, hi int) {
+	s := sc.s
+	r := &rs.rules[ri]
+	// a window edge inside a word would let `\b` match where the word does not start
+	for k := 0; lo > 0 && isTok(s[lo-1]) && k < 64; k++ {
+		lo--
+	}
+	for k := 0; hi < len(s) && isTok(s[hi]) && k < 64; k++ {
+		hi++
+	}
+	if regexRuns != nil {
+		*regexRuns += hi - lo
+	}
+	win := s[lo:hi]
+	for _, loc := range r.re.FindAllStringSubmatchIndex(win, -1) {
+		a, b := secretBounds(r, loc)
+		if a < 0 || b <= a {
+			continue
+		}
+		secret := win[a:b]
+		if r.entropy > 0 && shannon(secret) <= r.entropy {
+			continue
+		}
+		if allowed(rs.global, secret, win[loc[0]:loc[1]], s, lo+loc[0]) || allowed(r.allow, secret, win[loc[0]:loc[1]], s, lo+loc[0]) {
+			continue
+		}
+		sc.add(match{start: lo + a, end: lo + b, det: r.det})
+	}
+}
+
+// secretBounds picks the secret out of a match the way gitleaks does: the configured
+// group, else the first non-empty group, else the whole match.
+func secretBounds(r *compiledRule, loc []int) (int, int) {
+	if r.secretGroup > 0 {
+		return loc[2*r.secretGroup], loc[2*r.secretGroup+1]
+	}
+	for g := 1; 2*g+1 < len(loc); g++ {
+		if loc[2*g] >= 0 && loc[2*g+1] > loc[2*g] {
+			return loc[2*g], loc[2*g+1]
+		}
+	}
+	return loc[0], loc[1]
+}
+
+// allowed applies allowlists the way gitleaks does (paths and commits do not exist here).
+func allowed(as []compiledAllowlist, secret, m, s string, at int) bool {
+	for i := range as {
+		a := &as[i]
+		target := secret
+		switch a.target {
+		case "match":
+			target = m
+		case "line":
+			target = lineAt(s, at)
+		}
+		re := false
+		for _, x := range a.regexes {
+			if x.MatchString(target) {
+				re = true
+				break
+			}
+		}
+		stop := a.stopWords != nil && containsFold(a.stopWords, secret)
+		if a.matchAll {
+			if (len(a.regexes) == 0 || re) && (a.stopWords == nil || stop) {
+				return true
+			}
+		} else if re || stop {
+			return true
+		}
+	}
+	return false
+}
+
+func containsFold(k *keywordSet, s string) bool {
+	end, _ := k.first(s, 0, 0)
+	return end >= 0
+}
+
+// maxLine bounds the line an allowlist with target "line" looks at.
+const maxLine = 4096
+
+func lineAt(s string, at int) string {
+	lo := strings.LastIndexByte(s[max(0, at-maxLine):at], '\n') + 1 + max(0, at-maxLine)
+	hi := strings.IndexByte(s[at:min(len(s), at+maxLine)], '\n')
+	if hi < 0 {
+		hi = min(len(s), at+maxLine)
+	} else {
+		hi += at
+	}
+	return s[lo:hi]
+}
+
+// shannon is the Shannon entropy of s in bits per byte, as gitleaks computes it.
+func shannon(s string) float64 {
+	var counts [256]int
+	for i := 0; i < len(s); i++ {
+		counts[s[i]]++
+	}
+	h := 0.0
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / float64(len(s))
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}

@@ -262,7 +262,35 @@ func (e *Engine) decodedMatches(s string) int {
 // hasEscape reports whether s has a percent escape that may hide a separator or a
 // backslash escape.
 func hasEscape(s string) bool {
-	return hasEncodedSeparator(s) || strings.IndexByte(s, '\\') >= 0 || hasHTMLEntity(s)
+	return hasEncodedSeparator(s) || strings.IndexByte(s, '\\') >= 0 || hasHTMLEntity(s) || hasInvisible(s)
+}
+
+// hasInvisible reports whether s has an invisible character (zero-width space or joiner,
+// word joiner, BOM, soft hyphen) that can split a token marker: `s\u200bk-proj-…`.
+func hasInvisible(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c == 0xc2 || c == 0xe2 || c == 0xef) && gapLen(s, i) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// dropInvisible removes the invisible characters of hasInvisible.
+func dropInvisible(s string) string {
+	if !hasInvisible(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if n := gapLen(s, i); n > 1 {
+			i += n - 1
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // htmlEntities are the character references that can hide a separator or a quote.
@@ -288,7 +316,7 @@ func hasHTMLEntity(s string) bool {
 // unescape decodes one layer: percent escapes, `+` as space, backslash escapes
 // (`\uXXXX`, `\xXX`, `\n`, `\t`, `\r`, `\/`, `\"`, `\\`) and HTML character references.
 func unescape(s string) string {
-	s = backslashDecode(percentDecode(s))
+	s = dropInvisible(backslashDecode(percentDecode(s)))
 	if hasHTMLEntity(s) {
 		s = htmlEntities.Replace(s)
 	}

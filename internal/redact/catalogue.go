@@ -23,8 +23,12 @@ type compiledRule struct {
 	// on the whole string.
 	reach int
 	// assign: the regex needs an assignment operator shortly after the keyword (gitleaks'
-	// semi-generic rules, `adafruit_key = "…"`); a keyword with none nearby skips the regex.
-	assign bool
+	// semi-generic rules, `adafruit_key = "…"`) and then a value of secretMin bytes or
+	// more; a keyword with neither skips the regex.
+	assign    bool
+	secretMin int
+	// minLen is the shortest match: a shorter string never runs the regex.
+	minLen int
 }
 
 type compiledAllowlist struct {
@@ -92,6 +96,7 @@ func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 		}
 	}
 	cr.assign = strings.Contains(r.Regex, semiGenericOperator)
+	cr.minLen, cr.secretMin = minLens(r.Regex, r.SecretGroup)
 	return cr, nil
 }
 
@@ -131,6 +136,63 @@ func maxLen(expr string) int {
 		return -1
 	}
 	return reMaxLen(re.Simplify())
+}
+
+// minLens are the shortest match of a regex and of its secret group (the first group when
+// group is 0), in bytes.
+func minLens(expr string, group int) (int, int) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return 0, 0
+	}
+	if group == 0 {
+		group = 1
+	}
+	secret := 0
+	if g := findCapture(re, group); g != nil {
+		secret = reMinLen(g)
+	}
+	return reMinLen(re), secret
+}
+
+func findCapture(re *syntax.Regexp, n int) *syntax.Regexp {
+	if re.Op == syntax.OpCapture && re.Cap == n {
+		return re.Sub[0]
+	}
+	for _, s := range re.Sub {
+		if f := findCapture(s, n); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func reMinLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune) // a rune is at least one byte
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return reMinLen(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min * reMinLen(re.Sub[0])
+	case syntax.OpConcat:
+		total := 0
+		for _, s := range re.Sub {
+			total += reMinLen(s)
+		}
+		return total
+	case syntax.OpAlternate:
+		least := -1
+		for _, s := range re.Sub {
+			if n := reMinLen(s); least < 0 || n < least {
+				least = n
+			}
+		}
+		return max(least, 0)
+	}
+	return 0
 }
 
 func reMaxLen(re *syntax.Regexp) int {
@@ -220,14 +282,19 @@ type ruleWindow struct {
 // keywords costs no allocation either.
 var windowPool = sync.Pool{}
 
-// regexRuns counts the regex runs of the catalogue in tests that measure work; nil in
-// production.
-var regexRuns *int
+// work counts the catalogue's regex runs and the bytes they read, in tests that measure
+// work instead of time; nil in production.
+var work *workCounter
+
+type workCounter struct{ runs, bytes int }
 
 // scan runs the catalogue over s and adds the secrets it finds.
 func (rs *ruleSet) scan(sc *scanner) {
 	s := sc.s
 	for _, ri := range rs.always {
+		if len(s) < rs.rules[ri].minLen {
+			continue
+		}
 		rs.run(sc, ri, 0, len(s))
 	}
 	end, state := rs.kw.first(s, 0, 0)
@@ -242,7 +309,7 @@ func (rs *ruleSet) scan(sc *scanner) {
 			kstart := end - klen
 			for _, ri := range rs.byWord[kid] {
 				r := &rs.rules[ri]
-				if r.assign && !assignmentFollows(s, end) {
+				if len(s) < r.minLen || (r.assign && !assignmentFollows(s, end, r.secretMin)) {
 					continue
 				}
 				w := &(*ws)[ri]
@@ -280,22 +347,38 @@ func (rs *ruleSet) windows() *[]ruleWindow {
 }
 
 // assignmentFollows is the shape test of gitleaks' semi-generic rules: after the keyword,
-// at most 20 identifier bytes or blanks and 3 quotes or spaces, then an assignment operator.
-// Most everyday `key`, `token`, `auth` in telemetry fail it and never reach the regex.
-func assignmentFollows(s string, i int) bool {
+// at most 20 identifier bytes or blanks and 3 quotes or spaces, an assignment operator,
+// at most 5 quotes, blanks or `=`, then a value of at least secretMin bytes that are not
+// blanks, quotes or `;` (what ends the secret in those regexes). Most everyday `key`,
+// `token`, `auth` in telemetry fail it and never reach the regex.
+func assignmentFollows(s string, i, secretMin int) bool {
 	n := 0
-	for i < len(s) && n < 26 {
-		switch c := s[i]; {
-		case c == '=' || c == ':' || c == '>' || c == ',' || c == '|' || c == '?':
-			return true
-		case isTok(c) || c == '.' || c == ' ' || c == '\t' || c == '"' || c == '\'' || c == '\n' || c == '\r':
-			i++
-			n++
-		default:
+	for ; ; i, n = i+1, n+1 {
+		if i >= len(s) || n >= 26 {
+			return false
+		}
+		c := s[i]
+		if c == '=' || c == ':' || c == '>' || c == ',' || c == '|' || c == '?' {
+			break
+		}
+		// a byte of a multi-byte character may be a letter the regex folds (the Kelvin sign
+		// is a `k` to `(?i)`): it does not end the identifier
+		if !isTok(c) && c < 0x80 && c != '.' && c != ' ' && c != '\t' && c != '"' && c != '\'' && c != '\n' && c != '\r' {
 			return false
 		}
 	}
-	return false
+	for k := 0; i < len(s) && k < 3 && (s[i] == '=' || s[i] == ':' || s[i] == '>' || s[i] == '|' || s[i] == '?' || s[i] == ','); k++ {
+		i++
+	}
+	for k := 0; i < len(s) && k < 5 && (s[i] == '`' || s[i] == '\'' || s[i] == '"' || s[i] == '=' || isSpace(s[i])); k++ {
+		i++
+	}
+	run := 0
+	for i < len(s) && run < secretMin && s[i] != '`' && s[i] != '\'' && s[i] != '"' && s[i] != ';' && !isSpace(s[i]) {
+		i++
+		run++
+	}
+	return run >= secretMin
 }
 
 // run applies rule ri to s[lo:hi] and adds each accepted secret.
@@ -309,8 +392,9 @@ func (rs *ruleSet) run(sc *scanner, ri, lo, hi int) {
 	for k := 0; hi < len(s) && isTok(s[hi]) && k < 64; k++ {
 		hi++
 	}
-	if regexRuns != nil {
-		*regexRuns += hi - lo
+	if work != nil {
+		work.runs++
+		work.bytes += hi - lo
 	}
 	win := s[lo:hi]
 	for _, loc := range r.re.FindAllStringSubmatchIndex(win, -1) {

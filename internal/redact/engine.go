@@ -262,7 +262,16 @@ func (e *Engine) decodedMatches(s string) int {
 // hasEscape reports whether s has a percent escape that may hide a separator or a
 // backslash escape.
 func hasEscape(s string) bool {
-	return hasEncodedSeparator(s) || strings.IndexByte(s, '\\') >= 0 || hasHTMLEntity(s) || hasInvisible(s)
+	return hasEncodedSeparator(s) || strings.IndexByte(s, '\\') >= 0 || hasHTMLEntity(s) || hasInvisible(s) || hasCaseTwin(s)
+}
+
+// caseTwins are the non-ASCII letters Unicode case folding maps onto ASCII ones (the
+// Kelvin sign is a `k`, the long s an `s`): `(?i)` regexes match them, the keyword
+// automaton folds ASCII only, so text holding one is also scanned with them replaced.
+var caseTwins = strings.NewReplacer("\u212a", "k", "\u017f", "s")
+
+func hasCaseTwin(s string) bool {
+	return strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f")
 }
 
 // hasInvisible reports whether s has an invisible character (zero-width space or joiner,
@@ -317,6 +326,9 @@ func hasHTMLEntity(s string) bool {
 // (`\uXXXX`, `\xXX`, `\n`, `\t`, `\r`, `\/`, `\"`, `\\`) and HTML character references.
 func unescape(s string) string {
 	s = dropInvisible(backslashDecode(percentDecode(s)))
+	if hasCaseTwin(s) {
+		s = caseTwins.Replace(s)
+	}
 	if hasHTMLEntity(s) {
 		s = htmlEntities.Replace(s)
 	}

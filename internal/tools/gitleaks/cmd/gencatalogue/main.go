@@ -162,4 +162,3 @@ func fail(err error) {
 	fmt.Fprintln(os.Stderr, "gencatalogue:", err)
 	os.Exit(1)
 }
-

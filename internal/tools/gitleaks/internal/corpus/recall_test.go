@@ -71,7 +71,7 @@ func TestRecallThroughProcessor(t *testing.T) {
 					leaks[s.Rule]++
 					leakedSamples++
 					if leaks[s.Rule] == 1 {
-						t.Errorf("%s/%s leaks %q\n in: %q", s.Rule, s.Style, p, s.Text)
+						t.Errorf("%s/%s leaks %q\n in: %q\nout: %q", s.Rule, s.Style, p, s.Text, out)
 					}
 				}
 			}

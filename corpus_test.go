@@ -158,4 +158,3 @@ func TestBenignUnchanged(t *testing.T) {
 		})
 	}
 }
-

@@ -40,7 +40,7 @@ const (
 )
 
 // MaxOperatorRules bounds the operator's own rules, so every detector is a bounded label.
-const MaxOperatorRules = 64
+const MaxOperatorRules = 128
 
 const (
 	firstCatalogue = numBuiltin

@@ -363,23 +363,26 @@ func assignmentFollows(s string, i, secretMin int) bool {
 		}
 		// a byte of a multi-byte character may be a letter the regex folds (the Kelvin sign
 		// is a `k` to `(?i)`): it does not end the identifier
-		if !isTok(c) && c < 0x80 && c != '.' && c != ' ' && c != '\t' && c != '"' && c != '\'' && c != '\n' && c != '\r' {
+		if !isTok(c) && c < 0x80 && c != '.' && c != '"' && c != '\'' && !isRegexSpace(c) {
 			return false
 		}
 	}
 	for k := 0; i < len(s) && k < 3 && (s[i] == '=' || s[i] == ':' || s[i] == '>' || s[i] == '|' || s[i] == '?' || s[i] == ','); k++ {
 		i++
 	}
-	for k := 0; i < len(s) && k < 5 && (s[i] == '`' || s[i] == '\'' || s[i] == '"' || s[i] == '=' || isSpace(s[i])); k++ {
+	for k := 0; i < len(s) && k < 5 && (s[i] == '`' || s[i] == '\'' || s[i] == '"' || s[i] == '=' || isRegexSpace(s[i])); k++ {
 		i++
 	}
 	run := 0
-	for i < len(s) && run < secretMin && s[i] != '`' && s[i] != '\'' && s[i] != '"' && s[i] != ';' && !isSpace(s[i]) {
+	for i < len(s) && run < secretMin && s[i] != '`' && s[i] != '\'' && s[i] != '"' && s[i] != ';' && !isRegexSpace(s[i]) {
 		i++
 		run++
 	}
 	return run >= secretMin
 }
+
+// isRegexSpace is RE2's `\s`: the blanks that separate an identifier from its value.
+func isRegexSpace(c byte) bool { return isSpace(c) || c == '\f' }
 
 // run applies rule ri to s[lo:hi] and adds each accepted secret.
 func (rs *ruleSet) run(sc *scanner, ri, lo, hi int) {

@@ -29,7 +29,27 @@ type compiledRule struct {
 	secretMin int
 	// minLen is the shortest match: a shorter string never runs the regex.
 	minLen int
+	// stripped: the regex is gitleaks' semi-generic `[\w.-]{0,50}?(?:identifier)…` with the
+	// lazy identifier prefix cut off. The prefix only widens the match; the secret group
+	// is the same, and the match an allowlist sees is rebuilt by extending it back over up
+	// to identPrefix identifier bytes.
+	stripped bool
+	// anchored: every match begins with a keyword, so the regex (anchored) runs once at each
+	// keyword occurrence, on the span bytes a match can cover, instead of searching a window.
+	anchored bool
+	span     int
+	// wordStart: the regex begins with `\b` before a keyword that begins with a word byte,
+	// so a keyword inside a word (`s.` in `fs.read`, `ey` in `key`) cannot start a match.
+	wordStart bool
 }
+
+// Gitleaks' semi-generic rules begin with a lazy identifier prefix, which makes RE2 try
+// every start position with up to 50 bytes of it: the costliest part of those regexes.
+const (
+	identPrefixCI     = `(?i)[\w.-]{0,50}?`
+	identPrefixFolded = `[\w.-]{0,50}?(?i:`
+	identPrefix       = 50
+)
 
 type compiledAllowlist struct {
 	matchAll  bool
@@ -65,6 +85,16 @@ func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 	if err != nil {
 		return compiledRule{}, fmt.Errorf("%s.regex: %w", field, err)
 	}
+	// the semi-generic rules without their lazy identifier prefix
+	stripped := ""
+	if rest, ok := strings.CutPrefix(r.Regex, identPrefixCI); ok && strings.HasPrefix(rest, "(?:") {
+		stripped = "(?i)" + rest
+	} else if rest, ok := strings.CutPrefix(r.Regex, identPrefixFolded); ok {
+		stripped = "(?i:" + rest
+	}
+	if stripped != "" {
+		re = regexp.MustCompile(stripped)
+	}
 	if re.MatchString("") {
 		return compiledRule{}, fmt.Errorf("%s.regex: matches the empty string", field)
 	}
@@ -74,7 +104,18 @@ func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 	if r.Entropy < 0 || r.Entropy > 8 || math.IsNaN(r.Entropy) {
 		return compiledRule{}, fmt.Errorf("%s.entropy: %v is not between 0 and 8 bits per byte", field, r.Entropy)
 	}
-	cr := compiledRule{id: r.ID, det: det, re: re, secretGroup: r.SecretGroup, entropy: r.Entropy, reach: -1}
+	cr := compiledRule{id: r.ID, det: det, re: re, secretGroup: r.SecretGroup, entropy: r.Entropy, reach: -1, stripped: stripped != ""}
+	src := r.Regex
+	if stripped != "" {
+		src = stripped
+	}
+	if n := maxLen(r.Regex); len(r.Keywords) > 0 && n >= 0 && n <= maxReach {
+		// a rule whose every match begins with one of its keywords (`adafruit_key = …` once
+		// stripped, `ghp_…`, `\b(?:hvs\.|s\.)…`) runs anchored at each keyword instead
+		if starts, boundary := keywordsStartMatch(src, r.Keywords); starts {
+			cr.re, cr.anchored, cr.wordStart, cr.span = regexp.MustCompile(`^(?:`+src+`)`), true, boundary, n
+		}
+	}
 	for i, a := range r.Allowlists {
 		ca, err := compileAllowlist(a, fmt.Sprintf("%s.allowlist[%d]", field, i))
 		if err != nil {
@@ -82,13 +123,13 @@ func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 		}
 		cr.allow = append(cr.allow, ca)
 	}
-	src := strings.ToLower(r.Regex)
+	lower := strings.ToLower(r.Regex)
 	inside := len(r.Keywords) > 0
 	for i, k := range r.Keywords {
 		if strings.TrimSpace(k) == "" {
 			return compiledRule{}, fmt.Errorf("%s.keywords[%d]: must not be empty", field, i)
 		}
-		inside = inside && strings.Contains(src, strings.ToLower(k))
+		inside = inside && strings.Contains(lower, strings.ToLower(k))
 	}
 	if inside {
 		if n := maxLen(r.Regex); n >= 0 && n <= maxReach {
@@ -193,6 +234,86 @@ func reMinLen(re *syntax.Regexp) int {
 		return max(least, 0)
 	}
 	return 0
+}
+
+func isWordChar(c byte) bool { return isAlnum(c) || c == '_' }
+
+// keywordsStartMatch reports whether every match of expr begins with one of keywords: the
+// regex starts (after `\b` and groups) with literals, each a prefix of a keyword or the
+// other way round. boundary: a `\b` comes first and every keyword begins with a word byte.
+func keywordsStartMatch(expr string, keywords []string) (starts, boundary bool) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return false, false
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture || (re.Op == syntax.OpConcat && len(re.Sub) > 0) {
+		if re.Op == syntax.OpCapture {
+			re = re.Sub[0]
+			continue
+		}
+		if re.Sub[0].Op == syntax.OpWordBoundary {
+			boundary = true
+			if len(re.Sub) == 1 {
+				return false, false
+			}
+			re = &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[1:]}
+			continue
+		}
+		re = re.Sub[0]
+	}
+	lits := firstLiterals(re)
+	if len(lits) == 0 {
+		return false, false
+	}
+	for _, l := range lits {
+		ok := false
+		for _, k := range keywords {
+			k = strings.ToLower(k)
+			if strings.HasPrefix(l, k) || strings.HasPrefix(k, l) {
+				ok = true
+			}
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	for _, k := range keywords {
+		if k == "" || !isWordChar(k[0]) {
+			boundary = false
+		}
+	}
+	return true, boundary
+}
+
+// firstLiterals are the lower-case literals one of which every match of re begins with,
+// or nil when some match may begin otherwise.
+func firstLiterals(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return nil
+		}
+		return []string{strings.ToLower(string(re.Rune))}
+	case syntax.OpCapture:
+		return firstLiterals(re.Sub[0])
+	case syntax.OpConcat:
+		if len(re.Sub) == 0 {
+			return nil
+		}
+		return firstLiterals(re.Sub[0])
+	case syntax.OpAlternate:
+		var out []string
+		for _, s := range re.Sub {
+			l := firstLiterals(s)
+			if l == nil {
+				return nil
+			}
+			out = append(out, l...)
+		}
+		return out
+	}
+	return nil
 }
 
 func reMaxLen(re *syntax.Regexp) int {
@@ -312,6 +433,14 @@ func (rs *ruleSet) scan(sc *scanner) {
 				if len(s) < r.minLen || (r.assign && !assignmentFollows(s, end, r.secretMin)) {
 					continue
 				}
+				if r.wordStart && kstart > 0 && isWordChar(s[kstart-1]) {
+					continue
+				}
+				if r.anchored {
+					// one anchored attempt; a byte past the longest match keeps `$` honest
+					rs.run(sc, int(ri), kstart, min(len(s), kstart+r.span+1))
+					continue
+				}
 				w := &(*ws)[ri]
 				lo, hi := 0, len(s)
 				if r.reach >= 0 {
@@ -389,7 +518,7 @@ func (rs *ruleSet) run(sc *scanner, ri, lo, hi int) {
 	s := sc.s
 	r := &rs.rules[ri]
 	// a window edge inside a word would let `\b` match where the word does not start
-	for k := 0; lo > 0 && isTok(s[lo-1]) && k < 64; k++ {
+	for k := 0; lo > 0 && isTok(s[lo-1]) && k < 64 && !r.anchored; k++ {
 		lo--
 	}
 	for k := 0; hi < len(s) && isTok(s[hi]) && k < 64; k++ {
@@ -409,7 +538,14 @@ func (rs *ruleSet) run(sc *scanner, ri, lo, hi int) {
 		if r.entropy > 0 && shannon(secret) <= r.entropy {
 			continue
 		}
-		if allowed(rs.global, secret, win[loc[0]:loc[1]], s, lo+loc[0]) || allowed(r.allow, secret, win[loc[0]:loc[1]], s, lo+loc[0]) {
+		ms := lo + loc[0]
+		if r.stripped {
+			for k := 0; ms > 0 && k < identPrefix && (isTok(s[ms-1]) || s[ms-1] == '.'); k++ {
+				ms--
+			}
+		}
+		m := s[ms : lo+loc[1]]
+		if allowed(rs.global, secret, m, s, ms) || allowed(r.allow, secret, m, s, ms) {
 			continue
 		}
 		sc.add(match{start: lo + a, end: lo + b, det: r.det})

@@ -7,6 +7,8 @@ import (
 	"regexp/syntax"
 	"strings"
 	"sync"
+
+	"github.com/authobs/authobsprocessor/internal/redact/keyword"
 )
 
 // compiledRule is a Rule ready to run.
@@ -55,14 +57,14 @@ type compiledAllowlist struct {
 	matchAll  bool
 	target    string
 	regexes   []*regexp.Regexp
-	stopWords *keywordSet
+	stopWords *keyword.Set
 }
 
 // ruleSet is the compiled catalogue plus the operator's rules, behind one keyword
 // automaton: keyword id → the rules it gates.
 type ruleSet struct {
 	rules  []compiledRule
-	kw     *keywordSet
+	kw     *keyword.Set
 	byWord [][]int32
 	global []compiledAllowlist
 	// always are the rules without keywords: they run on every string.
@@ -165,7 +167,11 @@ func compileAllowlist(a Allowlist, field string) (compiledAllowlist, error) {
 				words = append(words, w)
 			}
 		}
-		ca.stopWords = newKeywordSet(words)
+		set, err := keyword.New(words)
+		if err != nil {
+			return compiledAllowlist{}, fmt.Errorf("%s.stopwords: %w", field, err)
+		}
+		ca.stopWords = set
 	}
 	return ca, nil
 }
@@ -385,10 +391,11 @@ func newRuleSet(rules []compiledRule, keywords [][]string, global []compiledAllo
 			rs.byWord[id] = append(rs.byWord[id], int32(ri))
 		}
 	}
-	rs.kw = newKeywordSet(words)
-	if rs.kw.states > math.MaxUint16 {
-		return nil, fmt.Errorf("keywords: %d automaton states, more than %d", rs.kw.states, math.MaxUint16)
+	kw, err := keyword.New(words)
+	if err != nil {
+		return nil, err
 	}
+	rs.kw = kw
 	return rs, nil
 }
 
@@ -418,15 +425,15 @@ func (rs *ruleSet) scan(sc *scanner) {
 		}
 		rs.run(sc, ri, 0, len(s))
 	}
-	end, state := rs.kw.first(s, 0, 0)
+	end, state := rs.kw.Next(s, 0, 0)
 	if end < 0 {
 		return
 	}
 	ws := rs.windows()
 	defer windowPool.Put(ws)
 	for end >= 0 {
-		for _, kid := range rs.kw.out[state] {
-			klen := len(rs.kw.words[kid])
+		for _, kid := range rs.kw.Matches(state) {
+			klen := rs.kw.Len(kid)
 			kstart := end - klen
 			for _, ri := range rs.byWord[kid] {
 				r := &rs.rules[ri]
@@ -457,7 +464,7 @@ func (rs *ruleSet) scan(sc *scanner) {
 				}
 			}
 		}
-		end, state = rs.kw.first(s, end, state)
+		end, state = rs.kw.Next(s, end, state)
 	}
 	for ri := range *ws {
 		if w := &(*ws)[ri]; w.open {
@@ -584,7 +591,7 @@ func allowed(as []compiledAllowlist, secret, m, s string, at int) bool {
 				break
 			}
 		}
-		stop := a.stopWords != nil && containsFold(a.stopWords, secret)
+		stop := a.stopWords != nil && a.stopWords.Contains(secret)
 		if a.matchAll {
 			if (len(a.regexes) == 0 || re) && (a.stopWords == nil || stop) {
 				return true
@@ -594,11 +601,6 @@ func allowed(as []compiledAllowlist, secret, m, s string, at int) bool {
 		}
 	}
 	return false
-}
-
-func containsFold(k *keywordSet, s string) bool {
-	end, _ := k.first(s, 0, 0)
-	return end >= 0
 }
 
 // maxLine bounds the line an allowlist with target "line" looks at.

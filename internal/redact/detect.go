@@ -559,6 +559,13 @@ func credentialContext(s string, i int) bool {
 // maxContextWord bounds a word looked up in the secret-word tables (all are shorter).
 const maxContextWord = 16
 
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c | 0x20
+	}
+	return c
+}
+
 func lowerWord(w string, buf *[maxContextWord]byte) []byte {
 	if len(w) > maxContextWord {
 		return nil

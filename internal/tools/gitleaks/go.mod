@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/authobs/authobsprocessor => ../../..
 
 require (
+	github.com/BobuSumisu/aho-corasick v1.0.3
 	github.com/authobs/authobsprocessor v0.0.0-00010101000000-000000000000
 	github.com/lucasjones/reggen v0.0.0-20200904144131-37ba4fa293bb
 	github.com/rs/zerolog v1.33.0
@@ -18,7 +19,6 @@ require (
 
 require (
 	dario.cat/mergo v1.0.1 // indirect
-	github.com/BobuSumisu/aho-corasick v1.0.3 // indirect
 	github.com/Masterminds/goutils v1.1.1 // indirect
 	github.com/Masterminds/semver/v3 v3.3.0 // indirect
 	github.com/Masterminds/sprig/v3 v3.3.0 // indirect

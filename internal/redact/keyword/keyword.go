@@ -1,6 +1,13 @@
-package redact
+// Package keyword finds every occurrence of a set of keywords in a string, ignoring ASCII
+// case, in one pass: the prefilter that decides which detection rules run on a string.
+package keyword
 
-// keywordSet finds every occurrence of a set of keywords in a string, ignoring ASCII case,
+import (
+	"errors"
+	"fmt"
+)
+
+// Set finds every occurrence of a set of keywords in a string, ignoring ASCII case,
 // in one pass: an Aho-Corasick automaton compiled to a dense transition table over the
 // byte classes the keywords use, so a clean byte costs two table reads and no branch on
 // the keywords. Built once at New; Scan allocates nothing.
@@ -10,18 +17,41 @@ package redact
 // first lower-case the input into a buffer, and report matches in slices; folding case in
 // the byte-class table avoids both. BenchmarkKeywordScan in the gitleaks tool module
 // measures it against BobuSumisu on the catalogue's keywords.
-type keywordSet struct {
-	class  [256]uint8 // byte → class; 0: a byte no keyword has
-	width  int        // number of classes
-	next   []uint16   // next[state*width+class]
-	out    [][]int32  // keyword ids ending at each state (via failure links too)
-	words  []string   // the keywords, lower case
-	states int
+//
+// A state is a uint16: Next and Matches take the state the previous call returned.
+type Set struct {
+	class [256]uint8 // byte → class; 0: a byte no keyword has
+	width int        // number of classes
+	next  []uint16   // next[state*width+class]
+	out   [][]int32  // keyword ids ending at each state (via failure links too)
+	words []string   // the keywords, lower case
 }
 
-// newKeywordSet builds the automaton for words (lower case, non-empty).
-func newKeywordSet(words []string) *keywordSet {
-	k := &keywordSet{words: words, width: 1}
+// maxStates bounds the automaton (a state is a uint16).
+const maxStates = 1 << 16
+
+// New builds the automaton for words (any case; empty words are an error).
+func New(words []string) (*Set, error) {
+	total := 1
+	for i, w := range words {
+		if w == "" {
+			return nil, fmt.Errorf("keyword %d is empty", i)
+		}
+		total += len(w)
+	}
+	if total > maxStates {
+		return nil, errors.New("keywords: too many bytes for one automaton")
+	}
+	lower := make([]string, len(words))
+	for i, w := range words {
+		b := []byte(w)
+		for j := range b {
+			b[j] = lowerByte(b[j])
+		}
+		lower[i] = string(b)
+	}
+	words = lower
+	k := &Set{words: words, width: 1}
 	for _, w := range words {
 		for i := 0; i < len(w); i++ {
 			c := lowerByte(w[i])
@@ -54,7 +84,6 @@ func newKeywordSet(words []string) *keywordSet {
 		}
 		nodes[s].out = append(nodes[s].out, int32(id))
 	}
-	k.states = len(nodes)
 	k.next = make([]uint16, len(nodes)*k.width)
 	k.out = make([][]int32, len(nodes))
 	fail := make([]int, len(nodes))
@@ -81,7 +110,7 @@ func newKeywordSet(words []string) *keywordSet {
 			}
 		}
 	}
-	return k
+	return k, nil
 }
 
 func lowerByte(c byte) byte {
@@ -91,9 +120,9 @@ func lowerByte(c byte) byte {
 	return c
 }
 
-// first returns the end offset of the first keyword occurrence at or after from, and the
-// automaton state there, or -1. Callers continue with resume.
-func (k *keywordSet) first(s string, from int, state int) (int, int) {
+// Next returns the end offset of the next keyword occurrence ending after from, scanning
+// on from state (0 at the start of a string), and the state there; -1 when there is none.
+func (k *Set) Next(s string, from, state int) (int, int) {
 	next, class, w := k.next, &k.class, k.width
 	for i := from; i < len(s); i++ {
 		state = int(next[state*w+int(class[s[i]])])
@@ -102,4 +131,17 @@ func (k *keywordSet) first(s string, from int, state int) (int, int) {
 		}
 	}
 	return -1, state
+}
+
+// Matches are the ids (indexes into the words given to New) of the keywords ending at
+// state.
+func (k *Set) Matches(state int) []int32 { return k.out[state] }
+
+// Len is the length of keyword id.
+func (k *Set) Len(id int32) int { return len(k.words[id]) }
+
+// Contains reports whether s holds any keyword.
+func (k *Set) Contains(s string) bool {
+	end, _ := k.Next(s, 0, 0)
+	return end >= 0
 }

@@ -79,6 +79,11 @@ const semiGenericOperator = `(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:
 // whole string.
 const maxReach = 1024
 
+// maxAnchoredSpan caps what one anchored run reads: a match running into the cap is
+// taken to go on over the token bytes after it (fail closed), so a keyword-dense string
+// costs at most this much per keyword.
+const maxAnchoredSpan = 4096
+
 func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 	if strings.TrimSpace(r.ID) == "" {
 		return compiledRule{}, fmt.Errorf("%s.id: must not be empty", field)
@@ -111,7 +116,11 @@ func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 	if stripped != "" {
 		src = stripped
 	}
-	if n := maxLen(r.Regex); len(r.Keywords) > 0 && n >= 0 && n <= maxReach {
+	if len(r.Keywords) > 0 {
+		n := maxLen(r.Regex)
+		if n < 0 || n > maxAnchoredSpan {
+			n = maxAnchoredSpan
+		}
 		// a rule whose every match begins with one of its keywords (`adafruit_key = …` once
 		// stripped, `ghp_…`, `\b(?:hvs\.|s\.)…`) runs anchored at each keyword instead
 		if starts, boundary := keywordsStartMatch(src, r.Keywords); starts {
@@ -268,15 +277,14 @@ func keywordsStartMatch(expr string, keywords []string) (starts, boundary bool) 
 		}
 		re = re.Sub[0]
 	}
-	lits := firstLiterals(re)
+	lits, _ := firstStrings(re)
 	if len(lits) == 0 {
 		return false, false
 	}
 	for _, l := range lits {
 		ok := false
 		for _, k := range keywords {
-			k = strings.ToLower(k)
-			if strings.HasPrefix(l, k) || strings.HasPrefix(k, l) {
+			if strings.HasPrefix(l, strings.ToLower(k)) {
 				ok = true
 			}
 		}
@@ -292,34 +300,82 @@ func keywordsStartMatch(expr string, keywords []string) (starts, boundary bool) 
 	return true, boundary
 }
 
-// firstLiterals are the lower-case literals one of which every match of re begins with,
-// or nil when some match may begin otherwise.
-func firstLiterals(re *syntax.Regexp) []string {
+// maxFirstStrings bounds the prefixes firstStrings expands.
+const maxFirstStrings = 64
+
+// firstStrings are lower-case strings one of which every match of re begins with, or nil
+// when some match may begin otherwise; exact: re matches exactly these strings. The
+// parser factors alternations (`access|auth` is `a(?:ccess|uth)`) and gitleaks writes
+// `[Aa]pi`, so literals, small classes and alternations are expanded, not just read.
+func firstStrings(re *syntax.Regexp) (out []string, exact bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		if len(re.Rune) == 0 {
-			return nil
+			return nil, false
 		}
-		return []string{strings.ToLower(string(re.Rune))}
-	case syntax.OpCapture:
-		return firstLiterals(re.Sub[0])
-	case syntax.OpConcat:
-		if len(re.Sub) == 0 {
-			return nil
-		}
-		return firstLiterals(re.Sub[0])
-	case syntax.OpAlternate:
-		var out []string
-		for _, s := range re.Sub {
-			l := firstLiterals(s)
-			if l == nil {
-				return nil
+		return []string{strings.ToLower(string(re.Rune))}, true
+	case syntax.OpCharClass:
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if len(seen) >= 4 {
+					return nil, false
+				}
+				seen[strings.ToLower(string(r))] = true
 			}
-			out = append(out, l...)
 		}
-		return out
+		for k := range seen {
+			out = append(out, k)
+		}
+		return out, len(out) > 0
+	case syntax.OpCapture:
+		return firstStrings(re.Sub[0])
+	case syntax.OpQuest:
+		l, ex := firstStrings(re.Sub[0])
+		if l == nil {
+			return nil, false
+		}
+		return append([]string{""}, l...), ex
+	case syntax.OpConcat:
+		out = []string{""}
+		for _, sub := range re.Sub {
+			next, ex := firstStrings(sub)
+			if next == nil || len(out)*len(next) > maxFirstStrings {
+				return prefixesOrNil(out), false
+			}
+			var cross []string
+			for _, a := range out {
+				for _, b := range next {
+					cross = append(cross, a+b)
+				}
+			}
+			out = cross
+			if !ex {
+				return out, false
+			}
+		}
+		return out, true
+	case syntax.OpAlternate:
+		exact = true
+		for _, sub := range re.Sub {
+			l, ex := firstStrings(sub)
+			if l == nil || len(out)+len(l) > maxFirstStrings {
+				return nil, false
+			}
+			out, exact = append(out, l...), exact && ex
+		}
+		return out, exact
 	}
-	return nil
+	return nil, false
+}
+
+func prefixesOrNil(ps []string) []string {
+	for _, p := range ps {
+		if p == "" {
+			return nil
+		}
+	}
+	return ps
 }
 
 func reMaxLen(re *syntax.Regexp) int {
@@ -554,6 +610,9 @@ func (rs *ruleSet) run(sc *scanner, ri, lo, hi int) {
 		m := s[ms : lo+loc[1]]
 		if allowed(rs.global, secret, m, s, ms) || allowed(r.allow, secret, m, s, ms) {
 			continue
+		}
+		if r.anchored && lo+b == hi && hi < len(s) {
+			b = hi - lo + runLen(s, hi, isB64)
 		}
 		sc.add(match{start: lo + a, end: lo + b, det: r.det})
 	}

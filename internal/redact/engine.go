@@ -1,10 +1,14 @@
 // Package redact finds secrets in strings and replaces them. Its vocabulary: a detector
-// is a rule that recognises one secret shape; a match is one place a detector fired; a
-// key kind classifies an attribute key (or a `key=` word in text) by what it names.
+// is a rule that recognises one secret shape (a hand-written one, a rule of the catalogue
+// generated from gitleaks' default rule set, or an operator's rule); a match is one place
+// a detector fired; a key kind classifies an attribute key (or a `key=` word in text) by
+// what it names.
 //
-// Everything is built at New; Redact on a clean string reads each byte a bounded number
-// of times through table lookups (the word scan, then the long-token tests on words of 12+
-// bytes) and allocates nothing. A string with an escape (`%`, `\`, `&quot;`) is also
+// Everything is built at New (the compiled catalogue is shared by every engine); Redact
+// on a clean string reads each byte a bounded number of times through table lookups (the
+// word scan, the long-token tests on words of 12+ bytes, the keyword automaton) and
+// allocates nothing; a catalogue regex runs only where a keyword passes its rule's shape
+// test. A string with an escape (`%`, `\`, `&quot;`, an invisible character) is also
 // decoded, up to three layers, and rescanned: the only clean inputs that allocate.
 package redact
 

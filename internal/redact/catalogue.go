@@ -403,26 +403,21 @@ func reMaxLen(re *syntax.Regexp) int {
 			return -1
 		}
 		return n * re.Max
-	case syntax.OpConcat:
-		total := 0
+	case syntax.OpConcat, syntax.OpAlternate:
+		// a concatenation is as long as its parts together, an alternation as its longest
+		n := 0
 		for _, s := range re.Sub {
-			n := reMaxLen(s)
-			if n < 0 {
+			m := reMaxLen(s)
+			if m < 0 {
 				return -1
 			}
-			total += n
-		}
-		return total
-	case syntax.OpAlternate:
-		most := 0
-		for _, s := range re.Sub {
-			n := reMaxLen(s)
-			if n < 0 {
-				return -1
+			if re.Op == syntax.OpConcat {
+				n += m
+			} else {
+				n = max(n, m)
 			}
-			most = max(most, n)
 		}
-		return most
+		return n
 	}
 	return -1
 }

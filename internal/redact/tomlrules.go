@@ -65,20 +65,8 @@ func ParseGitleaksTOML(data []byte) (rules []Rule, skipped []string, err error) 
 		}
 		return nil, nil, err
 	}
-	var global []Allowlist
-	globals := f.Allowlists
-	if f.Allowlist != nil {
-		globals = append(globals, *f.Allowlist)
-	}
-	for i, a := range globals {
-		al, note := convertAllow(a)
-		if note != "" {
-			skipped = append(skipped, fmt.Sprintf("allowlists[%d]: %s", i, note))
-		}
-		if al != nil {
-			global = append(global, *al)
-		}
-	}
+	global, notes := convertAllows(f.Allowlists, f.Allowlist, "allowlists")
+	skipped = append(skipped, notes...)
 	for i, r := range f.Rules {
 		field := fmt.Sprintf("rules[%d]", i)
 		if r.ID != "" {
@@ -98,23 +86,31 @@ func ParseGitleaksTOML(data []byte) (rules []Rule, skipped []string, err error) 
 			skipped = append(skipped, field+": its required rules are ignored")
 		}
 		rule := Rule{ID: r.ID, Regex: r.Regex, Keywords: r.Keywords, SecretGroup: r.SecretGroup, Entropy: r.Entropy}
-		allows := r.Allowlists
-		if r.Allowlist != nil {
-			allows = append(allows, *r.Allowlist)
-		}
-		for j, a := range allows {
-			al, note := convertAllow(a)
-			if note != "" {
-				skipped = append(skipped, fmt.Sprintf("%s.allowlists[%d]: %s", field, j, note))
-			}
-			if al != nil {
-				rule.Allowlists = append(rule.Allowlists, *al)
-			}
-		}
+		own, notes := convertAllows(r.Allowlists, r.Allowlist, field+".allowlists")
+		skipped = append(skipped, notes...)
+		rule.Allowlists = own
 		rule.Allowlists = append(rule.Allowlists, global...)
 		rules = append(rules, rule)
 	}
 	return rules, skipped, nil
+}
+
+// convertAllows converts a table's allowlists (the newer list and the older single one)
+// and notes what of them cannot apply.
+func convertAllows(list []gitleaksAllow, old *gitleaksAllow, field string) (out []Allowlist, notes []string) {
+	if old != nil {
+		list = append(list, *old)
+	}
+	for i, a := range list {
+		al, note := convertAllow(a)
+		if note != "" {
+			notes = append(notes, fmt.Sprintf("%s[%d]: %s", field, i, note))
+		}
+		if al != nil {
+			out = append(out, *al)
+		}
+	}
+	return out, notes
 }
 
 // convertAllow keeps the checks of a gitleaks allowlist that telemetry has (regexes, stop

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 
 	"github.com/spf13/viper"
@@ -75,6 +76,8 @@ func allowlists(as []*config.Allowlist) []redact.Allowlist {
 		for _, w := range a.StopWords {
 			al.StopWords = append(al.StopWords, strings.ToLower(w))
 		}
+		// gitleaks keeps stop words in a map: sorted, the generated table is reproducible
+		slices.Sort(al.StopWords)
 		out = append(out, al)
 	}
 	return out

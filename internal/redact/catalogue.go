@@ -7,6 +7,7 @@ import (
 	"regexp/syntax"
 	"strings"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/authobs/authobsprocessor/internal/redact/keyword"
 )
@@ -671,18 +672,33 @@ func lineAt(s string, at int) string {
 	return s[lo:hi]
 }
 
-// shannon is the Shannon entropy of s in bits per byte, as gitleaks computes it.
+// shannon is the Shannon entropy of s as gitleaks computes it: symbol frequencies of its
+// runes, over its length in bytes.
 func shannon(s string) float64 {
-	var counts [256]int
-	for i := 0; i < len(s); i++ {
-		counts[s[i]]++
+	var ascii [utf8.RuneSelf]int
+	var other map[rune]int
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			ascii[r]++
+			continue
+		}
+		if other == nil {
+			other = map[rune]int{}
+		}
+		other[r]++
 	}
 	h := 0.0
-	for _, c := range counts {
+	add := func(c int) {
 		if c > 0 {
 			p := float64(c) / float64(len(s))
 			h -= p * math.Log2(p)
 		}
+	}
+	for _, c := range ascii {
+		add(c)
+	}
+	for _, c := range other {
+		add(c)
 	}
 	return h
 }

@@ -57,7 +57,15 @@ const (
 type compiledAllowlist struct {
 	matchAll  bool
 	target    string
-	regexes   []*regexp.Regexp
+	// regexes are the allowlist's regexes, long alternations split into their branches.
+	regexes []*regexp.Regexp
+	// guarded[i]: every match of regexes[i] contains one of its literals, which are in lits
+	// (litBranches: literal id → branches). One pass of lits over a target says which
+	// guarded branches can match at all; the long alternations of gitleaks' allowlists cost
+	// RE2 hundreds of microseconds run whole.
+	guarded     []bool
+	lits        *keyword.Set
+	litBranches [][]uint8
 	stopWords *keyword.Set
 }
 
@@ -163,12 +171,38 @@ func compileAllowlist(a Allowlist, field string) (compiledAllowlist, error) {
 		return compiledAllowlist{}, fmt.Errorf("%s: needs regexes or stopwords", field)
 	}
 	ca := compiledAllowlist{matchAll: a.MatchAll, target: a.RegexTarget}
+	var lits []string
+	var branchOf []uint8
 	for i, p := range a.Regexes {
-		re, err := regexp.Compile(p)
-		if err != nil {
+		if _, err := regexp.Compile(p); err != nil {
 			return compiledAllowlist{}, fmt.Errorf("%s.regexes[%d]: %w", field, i, err)
 		}
-		ca.regexes = append(ca.regexes, re)
+		for _, b := range branches(p) {
+			re, err := regexp.Compile(b.String())
+			if err != nil {
+				return compiledAllowlist{}, fmt.Errorf("%s.regexes[%d]: %w", field, i, err)
+			}
+			ca.regexes = append(ca.regexes, re)
+			ca.guarded = append(ca.guarded, false)
+			if len(ca.regexes) > maxBranches {
+				continue
+			}
+			for _, l := range requiredLiterals(b) {
+				lits = append(lits, l)
+				branchOf = append(branchOf, uint8(len(ca.regexes)-1))
+				ca.guarded[len(ca.regexes)-1] = true
+			}
+		}
+	}
+	if len(lits) > 0 {
+		set, err := keyword.New(lits)
+		if err != nil {
+			return compiledAllowlist{}, fmt.Errorf("%s.regexes: %w", field, err)
+		}
+		ca.lits, ca.litBranches = set, make([][]uint8, len(lits))
+		for id, b := range branchOf {
+			ca.litBranches[id] = append(ca.litBranches[id], b)
+		}
 	}
 	if len(a.StopWords) > 0 {
 		words := make([]string, 0, len(a.StopWords))
@@ -639,13 +673,7 @@ func allowed(as []compiledAllowlist, secret, m, s string, at int) bool {
 		case "line":
 			target = lineAt(s, at)
 		}
-		re := false
-		for _, x := range a.regexes {
-			if x.MatchString(target) {
-				re = true
-				break
-			}
-		}
+		re := a.regexMatches(target)
 		stop := a.stopWords != nil && a.stopWords.Contains(secret)
 		if a.matchAll {
 			if (len(a.regexes) == 0 || re) && (a.stopWords == nil || stop) {
@@ -656,6 +684,122 @@ func allowed(as []compiledAllowlist, secret, m, s string, at int) bool {
 		}
 	}
 	return false
+}
+
+// regexMatches reports whether one of the allowlist's regexes matches target, running only
+// the branches whose literals occur in it.
+func (a *compiledAllowlist) regexMatches(target string) bool {
+	var candidate [maxBranches / 64]uint64
+	filter := a.lits != nil && !hasNonASCII(target)
+	if filter {
+		end, state := a.lits.Next(target, 0, 0)
+		for end >= 0 {
+			for _, id := range a.lits.Matches(state) {
+				for _, b := range a.litBranches[id] {
+					candidate[b>>6] |= 1 << (b & 63)
+				}
+			}
+			end, state = a.lits.Next(target, end, state)
+		}
+	}
+	for i, x := range a.regexes {
+		if filter && a.guarded[i] && candidate[i>>6]&(1<<(i&63)) == 0 {
+			continue
+		}
+		if x.MatchString(target) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasNonASCII: the literal prefilter folds ASCII case only, and `(?i)k` also matches the
+// Kelvin sign, so text with other bytes goes straight to the regex.
+func hasNonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// branches splits a regex whose top is an alternation into its branches (a match of the
+// regex is a match of one of them), else returns it whole.
+func branches(expr string) []*syntax.Regexp {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op == syntax.OpAlternate {
+		return re.Sub
+	}
+	return []*syntax.Regexp{re}
+}
+
+// maxBranches bounds the guarded branches of one allowlist (a bit each in regexMatches).
+const maxBranches = 256
+
+// requiredLiterals are literals of 2 bytes or more one of which every match of re
+// contains, or nil.
+func requiredLiterals(re *syntax.Regexp) []string {
+	lits := required(re)
+	for _, l := range lits {
+		if len(l) < 2 {
+			return nil
+		}
+	}
+	return lits
+}
+
+// required returns literals one of which every match of re contains, or nil.
+func required(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{string(re.Rune)}
+	case syntax.OpCapture, syntax.OpPlus:
+		return required(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min == 0 {
+			return nil
+		}
+		return required(re.Sub[0])
+	case syntax.OpConcat:
+		// the part whose shortest literal is longest prunes best
+		var best []string
+		for _, sub := range re.Sub {
+			if l := required(sub); l != nil && shortest(l) > shortest(best) {
+				best = l
+			}
+		}
+		return best
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			l := required(sub)
+			if l == nil {
+				return nil
+			}
+			out = append(out, l...)
+		}
+		return out
+	}
+	return nil
+}
+
+func shortest(l []string) int {
+	if len(l) == 0 {
+		return 0
+	}
+	n := len(l[0])
+	for _, s := range l[1:] {
+		n = min(n, len(s))
+	}
+	return n
 }
 
 // maxLine bounds the line an allowlist with target "line" looks at.

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -146,5 +147,24 @@ path = '''\.jks$'''
 	_, _, err = ParseGitleaksTOML([]byte("[[rules]]\nid = \"a\"\n"))
 	if err == nil || !strings.HasPrefix(err.Error(), "rules[0] (a).regex") {
 		t.Fatalf("missing regex: %v", err)
+	}
+}
+
+// TestAllowlistAlternationBranches: an allowlist regex split into branches behind their
+// literals accepts exactly what the whole regex accepts.
+func TestAllowlistAlternationBranches(t *testing.T) {
+	al := Allowlist{RegexTarget: "match", Regexes: []string{`(?i)(?:foo[_-]?bar|ba+z\d|[a-z]*?qux|^x)`}}
+	ca, err := compileAllowlist(al, "a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := regexp.MustCompile(al.Regexes[0])
+	if len(ca.regexes) < 2 {
+		t.Fatalf("not split: %d regexes", len(ca.regexes))
+	}
+	for _, s := range []string{"FOO_BAR", "foobar", "xbaaz7", "baz", "abcqux", "x", "yx", "QUX", "fooXbar", "k\u212aqux", "", "nothing"} {
+		if got, want := ca.regexMatches(s), whole.MatchString(s); got != want {
+			t.Errorf("%q: branches say %v, the whole regex %v", s, got, want)
+		}
 	}
 }

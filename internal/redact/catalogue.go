@@ -55,8 +55,8 @@ const (
 )
 
 type compiledAllowlist struct {
-	matchAll  bool
-	target    string
+	matchAll bool
+	target   string
 	// regexes are the allowlist's regexes, long alternations split into their branches.
 	regexes []*regexp.Regexp
 	// guarded[i]: every match of regexes[i] contains one of its literals, which are in lits
@@ -66,7 +66,7 @@ type compiledAllowlist struct {
 	guarded     []bool
 	lits        *keyword.Set
 	litBranches [][]uint8
-	stopWords *keyword.Set
+	stopWords   *keyword.Set
 }
 
 // ruleSet is the compiled catalogue plus the operator's rules, behind one keyword

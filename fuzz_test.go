@@ -173,7 +173,8 @@ func plantedSecret(seed uint64) (secret, body string) {
 	case 4:
 		return "ghp_" + b[:36], b[:36]
 	default:
-		return b, b
+		// marker-less: a secret in credential context only (issue 8 item 4)
+		return "password " + b, b
 	}
 }
 

@@ -138,7 +138,9 @@ func hostileValues() []hostileValue {
 	k = tok(40)
 	add("glued to a word", "apikey-sk-proj-"+k, k[:20])
 	k = tok(40)
-	add("no marker, random", "note "+k, k[:20])
+	// a marker-less token is a secret in credential context only (issue 8 item 4): the same
+	// token after `note` is an identifier, see corpus_test.go
+	add("no marker, random, after a secret word", "note: the secret is "+k, k[:20])
 	k = tok(44)
 	add("vault token", "VAULT_TOKEN is hvs."+k, k[:20])
 	k = tok(40)
@@ -730,7 +732,8 @@ func TestHostileBeyondTheContract(t *testing.T) {
 // longer in the evidence shape of docs/contract.md §3). Found by FuzzEvidence (testdata/fuzz/FuzzEvidence/51355a9f7f11c461).
 func TestHostileEvidenceRedactedWhole(t *testing.T) {
 	for _, route := range routes {
-		lr := runLogRecord(t, routeConfig(route), apiRequestLog(map[string]any{"auth.error": "0aabcBC7XY9Zx2yz4iO6pA8sD1fG3hJ5."}))
+		// a vendor-marked token: since issue 8 a marker-less random word is an identifier
+		lr := runLogRecord(t, routeConfig(route), apiRequestLog(map[string]any{"auth.error": "ghp_0aabcBC7XY9Zx2yz4iO6pA8sD1fG3hJ5kL7z."}))
 		v, _ := lr.Attributes().Get("auth.error")
 		assert.Contains(t, []string{"other", "[REDACTED]"}, v.Str(), route)
 	}

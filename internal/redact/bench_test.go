@@ -13,6 +13,10 @@ var benchInputs = []struct{ name, s string }{
 	{"clean_ids", "req_0a1b2c3d4e5f 8f1c2a3b4d5e6f70-SJC 01a225ba-273d-7363-b91f-1306560a707e b13c8b672cd410bb50f7d43c30e996aa"},
 	{"clean_escaped", `{\"path\":\"\/home\/dev\/src\",\"msg\":\"done 100%25\"}`},
 	{"secrets", "Authorization: Bearer " + fakeOpenAI + "\nurl=https://bob:pw@h/x?api_key=abc123&p=1 " + fakeJWT},
+	{"clean_keywords", "token usage recorded for turn 4; cache key products:page:4 missed; auth: ok; GET /api/v1/items"},
+	{"clean_path", "/var/lib/kubelet/pods/3f2b8c1e-9d4a-4e7b-a1c2-5d6e7f8a9b0c/volumes/kubernetes.io~projected/kube-api-access-x7k2p"},
+	{"dirty_vendor", `adafruit_key = "k7zq3lmn9pxr2tvb8wyc4hdj6fgs1kae" region=eu-west-1`},
+	{"dirty_password", `db: {host: "db.internal", password: "Xk7pQ2mZ9vL4rT8w"}`},
 	{"clean_64k", strings.Repeat("the quick brown fox jumps over the lazy dog 0123456789 ", 1200)},
 }
 

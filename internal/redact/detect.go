@@ -2,14 +2,18 @@ package redact
 
 import (
 	"encoding/base64"
+	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"unsafe"
 )
 
-// Detector names the rule that found a secret; it labels the processor's metrics.
-type Detector uint8
+// Detector names the rule that found a secret; it labels the processor's metrics. The
+// hand-written detectors come first, then one per catalogue rule (named by the rule's id),
+// then MaxOperatorRules slots for the operator's own rules (see Engine.DetectorName).
+type Detector uint16
 
 const (
 	Bearer Detector = iota
@@ -32,10 +36,32 @@ const (
 	Custom
 	VendorToken
 	HighEntropy
-	NumDetectors
+	numBuiltin
 )
 
-var detectorNames = [NumDetectors]string{
+// MaxOperatorRules bounds the operator's own rules, so every detector is a bounded label.
+const MaxOperatorRules = 128
+
+const (
+	firstCatalogue = numBuiltin
+	firstOperator  = firstCatalogue + catalogueSize
+	// NumDetectors is the number of detectors: hand-written, catalogue, operator slots.
+	NumDetectors = firstOperator + MaxOperatorRules
+)
+
+var detectorNames = func() [NumDetectors]string {
+	var names [NumDetectors]string
+	copy(names[:], builtinNames[:])
+	for i, r := range catalogue {
+		names[firstCatalogue+Detector(i)] = r.ID
+	}
+	for i := range MaxOperatorRules {
+		names[firstOperator+Detector(i)] = fmt.Sprintf("operator_rule_%d", i)
+	}
+	return names
+}()
+
+var builtinNames = [numBuiltin]string{
 	"bearer", "basic", "jwt", "openai_key", "oauth_token", "github_token", "aws_key",
 	"slack_token", "google_key", "stripe_key", "azure_key", "private_key", "url_credentials",
 	"query_secret", "cookie", "sensitive_key", "encoded", "custom_pattern", "vendor_token",
@@ -195,6 +221,24 @@ func (sc *scanner) add(m match) {
 		return
 	}
 	sc.extra = append(sc.extra, m)
+}
+
+// regions counts the places with a secret: overlapping matches of several detectors
+// are one place.
+func (sc *scanner) regions() int {
+	if sc.n+len(sc.extra) <= 1 {
+		return sc.n + len(sc.extra)
+	}
+	ms := sc.found()
+	slices.SortFunc(ms, func(a, b match) int { return a.start - b.start })
+	n, end := 0, -1
+	for _, m := range ms {
+		if m.start >= end {
+			n++
+		}
+		end = max(end, m.end)
+	}
+	return n
 }
 
 // found returns the matches so far.
@@ -466,10 +510,109 @@ func (sc *scanner) wordAt(i int) (int, int, Detector) {
 	if base64HidesSecret(w) {
 		return i, i + n, Encoded
 	}
-	if isHighEntropy(w) {
+	// a random-looking word with no marker is a secret only where the text says so: on a
+	// path, in an ARN, a digest or a request id it is an identifier operators read by
+	if isHighEntropy(w) && credentialContext(s, i) && !base64Text(w) {
 		return i, extendSplit(s, i+n, isB64), HighEntropy
 	}
 	return i, i, 0
+}
+
+// contextWords bounds the words before a token that can make it a credential, and
+// contextBytes the text they are looked for in.
+const (
+	contextWords = 3
+	contextBytes = 48
+)
+
+// credentialContext reports whether one of the few words right before i names a secret
+// (`password is …`, `api key …`, `token …`) or is a credential flag (`-u`, `--password`).
+// Key-value shapes (`token=…`, `"secret": "…"`) are handled by keyValueAt already.
+func credentialContext(s string, i int) bool {
+	lo := max(0, i-contextBytes)
+	j := i
+	var prev string
+	for w := 0; w < contextWords && j > lo; w++ {
+		// the separators before the word: blanks, quotes, operators
+		for j > lo && !isAlnum(s[j-1]) {
+			j--
+		}
+		end := j
+		for j > lo && isAlnum(s[j-1]) {
+			j--
+		}
+		if end == j {
+			return false
+		}
+		word := s[j:end]
+		if isSecretWord(word) || (prev != "" && strings.EqualFold(prev, "key") && isKeyQualifier(word)) {
+			return true
+		}
+		if j >= 1 && s[j-1] == '-' && (j < 2 || s[j-2] == ' ' || s[j-2] == '-') && isCredentialFlag(word) {
+			return true
+		}
+		prev = word
+	}
+	return false
+}
+
+// maxContextWord bounds a word looked up in the secret-word tables (all are shorter).
+const maxContextWord = 16
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c | 0x20
+	}
+	return c
+}
+
+func lowerWord(w string, buf *[maxContextWord]byte) []byte {
+	if len(w) > maxContextWord {
+		return nil
+	}
+	for k := 0; k < len(w); k++ {
+		buf[k] = lowerByte(w[k])
+	}
+	return buf[:len(w)]
+}
+
+func isSecretWord(w string) bool {
+	var buf [maxContextWord]byte
+	lw := lowerWord(w, &buf)
+	_, ok := secretWords[string(lw)]
+	return ok && lw != nil
+}
+
+func isKeyQualifier(w string) bool {
+	var buf [maxContextWord]byte
+	return keyQualifiers[string(lowerWord(w, &buf))]
+}
+
+// isCredentialFlag: command-line flags whose argument is a credential.
+func isCredentialFlag(w string) bool {
+	var buf [maxContextWord]byte
+	switch string(lowerWord(w, &buf)) {
+	case "u", "p", "user", "pass", "password", "token", "secret", "key", "apikey":
+		return true
+	}
+	return false
+}
+
+// base64Text reports whether w is base64 of printable text: its words were scanned by
+// base64HidesSecret, and its randomness is the encoding's, not a secret's.
+func base64Text(w string) bool {
+	if len(w) > maxBase64Len {
+		return false
+	}
+	w = strings.TrimRight(w, "=")
+	enc := base64.RawStdEncoding
+	if strings.ContainsAny(w, "-_") {
+		enc = base64.RawURLEncoding
+	}
+	buf := base64Buffers.Get().(*[maxBase64Len]byte)
+	defer base64Buffers.Put(buf)
+	m, err := enc.Decode(buf[:], unsafe.Slice(unsafe.StringData(w), len(w)))
+	return err == nil && m > 0 && isText(buf[:m])
 }
 
 // encodedJSONEnd matches base64 of a JSON object or array (`eyJ` = `{"`, `ewog` = `{\n `,
@@ -780,8 +923,12 @@ func (sc *scanner) keyValueAt(i int) int {
 	if kind == KeyPlain {
 		return i
 	}
-	// the value, after spaces and opening quotes/escapes
+	// the value, after the rest of the operator (`:=`, `=>`, `::=`), spaces and opening
+	// quotes/escapes
 	j := i + 1
+	for j < len(s) && j < i+4 && (s[j] == '=' || s[j] == ':' || s[j] == '>') {
+		j++
+	}
 	for j < len(s) && (s[j] == ' ' || s[j] == '\t') {
 		j++
 	}

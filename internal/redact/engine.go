@@ -1,10 +1,14 @@
 // Package redact finds secrets in strings and replaces them. Its vocabulary: a detector
-// is a rule that recognises one secret shape; a match is one place a detector fired; a
-// key kind classifies an attribute key (or a `key=` word in text) by what it names.
+// is a rule that recognises one secret shape (a hand-written one, a rule of the catalogue
+// generated from gitleaks' default rule set, or an operator's rule); a match is one place
+// a detector fired; a key kind classifies an attribute key (or a `key=` word in text) by
+// what it names.
 //
-// Everything is built at New; Redact on a clean string reads each byte a bounded number
-// of times through table lookups (the word scan, then the long-token tests on words of 12+
-// bytes) and allocates nothing. A string with an escape (`%`, `\`, `&quot;`) is also
+// Everything is built at New (the compiled catalogue is shared by every engine); Redact
+// on a clean string reads each byte a bounded number of times through table lookups (the
+// word scan, the long-token tests on words of 12+ bytes, the keyword automaton) and
+// allocates nothing; a catalogue regex runs only where a keyword passes its rule's shape
+// test. A string with an escape (`%`, `\`, `&quot;`, an invisible character) is also
 // decoded, up to three layers, and rescanned: the only clean inputs that allocate.
 package redact
 
@@ -24,8 +28,13 @@ type Options struct {
 	Replacement string
 	// FingerprintKey, when set, appends a keyed digest of the secret to each replacement.
 	FingerprintKey []byte
-	// ValuePatterns are extra regular expressions whose matches are secrets.
+	// ValuePatterns are extra regular expressions whose matches are secrets: the short form
+	// of a Rule with only a regex, counted under the custom_pattern detector.
 	ValuePatterns []string
+	// Rules are the operator's own rules (at most MaxOperatorRules), beside the catalogue.
+	Rules []Rule
+	// DisableRules are ids of catalogue rules that do not run.
+	DisableRules []string
 	// KeyPatterns are extra regular expressions naming sensitive attribute keys.
 	KeyPatterns []string
 	// ExemptValues are exact strings never redacted.
@@ -50,7 +59,8 @@ type Engine struct {
 	replacement    string
 	urlReplacement string
 	fpKey          []byte
-	valuePatterns  []*regexp.Regexp
+	rules          *ruleSet
+	operatorIDs    []string
 	keyPatterns    []*regexp.Regexp
 	exempt         map[string]struct{}
 }
@@ -69,15 +79,8 @@ func New(opts Options) (*Engine, error) {
 	if len(opts.FingerprintKey) > 0 {
 		e.fpKey = slices.Clone(opts.FingerprintKey)
 	}
-	for i, p := range opts.ValuePatterns {
-		re, err := regexp.Compile(p)
-		if err != nil {
-			return nil, fmt.Errorf("value pattern %d: %w", i, err)
-		}
-		if re.MatchString("") {
-			return nil, fmt.Errorf("value pattern %d: matches the empty string", i)
-		}
-		e.valuePatterns = append(e.valuePatterns, re)
+	if err := e.compileRules(opts); err != nil {
+		return nil, err
 	}
 	for i, p := range opts.KeyPatterns {
 		re, err := regexp.Compile(p)
@@ -188,14 +191,10 @@ func (e *Engine) Redact(s string, hits *Hits) (string, bool) {
 	}
 	sc := scanner{s: s}
 	sc.scan()
-	for _, re := range e.valuePatterns {
-		for _, loc := range re.FindAllStringIndex(s, -1) {
-			sc.add(match{start: loc[0], end: loc[1], det: Custom})
-		}
-	}
+	e.rules.scan(&sc)
 	// A secret behind an escape is invisible to the plain scan; when decoding shows more
 	// secrets than the plain text did, the whole value goes (fail closed).
-	if hasEscape(s) && e.decodedMatches(s) > sc.n+len(sc.extra) {
+	if hasEscape(s) && e.decodedMatches(s) > sc.regions() {
 		hits[Encoded]++
 		return e.replace(s, false), true
 	}
@@ -257,10 +256,8 @@ func (e *Engine) decodedMatches(s string) int {
 		s = dec
 		sc := scanner{s: s}
 		sc.scan()
-		n := sc.n + len(sc.extra)
-		for _, re := range e.valuePatterns {
-			n += len(re.FindAllStringIndex(s, -1))
-		}
+		e.rules.scan(&sc)
+		n := sc.regions()
 		most = max(most, n)
 	}
 	return most
@@ -269,7 +266,44 @@ func (e *Engine) decodedMatches(s string) int {
 // hasEscape reports whether s has a percent escape that may hide a separator or a
 // backslash escape.
 func hasEscape(s string) bool {
-	return hasEncodedSeparator(s) || strings.IndexByte(s, '\\') >= 0 || hasHTMLEntity(s)
+	return hasEncodedSeparator(s) || strings.IndexByte(s, '\\') >= 0 || hasHTMLEntity(s) || hasInvisible(s) || hasCaseTwin(s)
+}
+
+// caseTwins are the non-ASCII letters Unicode case folding maps onto ASCII ones (the
+// Kelvin sign is a `k`, the long s an `s`): `(?i)` regexes match them, the keyword
+// automaton folds ASCII only, so text holding one is also scanned with them replaced.
+var caseTwins = strings.NewReplacer("\u212a", "k", "\u017f", "s")
+
+func hasCaseTwin(s string) bool {
+	return strings.Contains(s, "\u212a") || strings.Contains(s, "\u017f")
+}
+
+// hasInvisible reports whether s has an invisible character (zero-width space or joiner,
+// word joiner, BOM, soft hyphen) that can split a token marker: `s\u200bk-proj-…`.
+func hasInvisible(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c == 0xc2 || c == 0xe2 || c == 0xef) && gapLen(s, i) > 1 {
+			return true
+		}
+	}
+	return false
+}
+
+// dropInvisible removes the invisible characters of hasInvisible.
+func dropInvisible(s string) string {
+	if !hasInvisible(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		if n := gapLen(s, i); n > 1 {
+			i += n - 1
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 // htmlEntities are the character references that can hide a separator or a quote.
@@ -295,7 +329,10 @@ func hasHTMLEntity(s string) bool {
 // unescape decodes one layer: percent escapes, `+` as space, backslash escapes
 // (`\uXXXX`, `\xXX`, `\n`, `\t`, `\r`, `\/`, `\"`, `\\`) and HTML character references.
 func unescape(s string) string {
-	s = backslashDecode(percentDecode(s))
+	s = dropInvisible(backslashDecode(percentDecode(s)))
+	if hasCaseTwin(s) {
+		s = caseTwins.Replace(s)
+	}
 	if hasHTMLEntity(s) {
 		s = htmlEntities.Replace(s)
 	}

@@ -29,7 +29,8 @@ var plantedShapes = []func(r *rand.Rand) (secret, body string){
 		b := tok(r, 64)
 		return "-----BEGIN PRIVATE KEY-----\n" + b + "\n-----END PRIVATE KEY-----", b
 	},
-	func(r *rand.Rand) (string, string) { b := tok(r, 40); return b, b }, // no marker: entropy only
+	// no marker: a secret by entropy only in credential context (issue 8 item 4)
+	func(r *rand.Rand) (string, string) { b := tok(r, 40); return "password " + b, b },
 }
 
 func tok(r *rand.Rand, n int) string {

@@ -35,8 +35,9 @@ func TestRedactHostileEncodings(t *testing.T) {
 		{"zero-width space inside the body", key[:12] + "\u200b" + key[12:], key[12:]},
 		{"key wrapped with indentation", "sk-proj-Ab3dEf6hIj9k\n        Lm2nOp5qRs8tUv1wXy4z", "Lm2nOp5qRs8tUv1wXy4z"},
 		{"markup element", "<password>hunter2</password>", "hunter2"},
-		{"aws secret access key alone", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"},
-		{"random token, no marker", "tH1sIs4R4nd0mS3cr3tW1thN0Pr3f1xAtAll99", "tH1sIs4R4nd0m"},
+		// a marker-less token is a secret in credential context only (issue 8 item 4)
+		{"aws secret access key after its name", "aws secret access key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "wJalrXUtnFEMI"},
+		{"random token, no marker, after a secret word", "the password is tH1sIs4R4nd0mS3cr3tW1thN0Pr3f1xAtAll99", "tH1sIs4R4nd0m"},
 		{"sendgrid", "SG.abcdefghijklmnopqrstuv.abcdefghijklmnopqrstuvwxyz0123456789abcdefg", "abcdefghijklmnopqrstuv"},
 		{"anthropic", "sk-ant-api03-abcdefghijklmnopqrstuvwxyz0123456789", "abcdefghijklmnopqrstuvwxyz0123456789"},
 		{"hashicorp vault", "hvs.CAESIJlWh0LR1fV8ZwGQ9k2bA3cD4eF5gH6iJ7kL8mN9oP0q", "CAESIJlWh0LR1fV8"},

@@ -1,0 +1,848 @@
+package redact
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/authobs/authobsprocessor/internal/redact/keyword"
+)
+
+// compiledRule is a Rule ready to run.
+type compiledRule struct {
+	id          string
+	det         Detector
+	re          *regexp.Regexp
+	secretGroup int
+	entropy     float64
+	allow       []compiledAllowlist
+	// reach bounds how far a match extends either side of a keyword occurrence, so the
+	// regex runs on a window around it; -1: the keyword need not be inside the match
+	// (gitleaks' keywords only gate a rule), or the match is unbounded, so the regex runs
+	// on the whole string.
+	reach int
+	// assign: the regex needs an assignment operator shortly after the keyword (gitleaks'
+	// semi-generic rules, `adafruit_key = "…"`) and then a value of secretMin bytes or
+	// more; a keyword with neither skips the regex.
+	assign    bool
+	secretMin int
+	// minLen is the shortest match: a shorter string never runs the regex.
+	minLen int
+	// stripped: the regex is gitleaks' semi-generic `[\w.-]{0,50}?(?:identifier)…` with the
+	// lazy identifier prefix cut off. The prefix only widens the match; the secret group
+	// is the same, and the match an allowlist sees is rebuilt by extending it back over up
+	// to identPrefix identifier bytes.
+	stripped bool
+	// anchored: every match begins with a keyword, so the regex (anchored) runs once at each
+	// keyword occurrence, on the span bytes a match can cover, instead of searching a window.
+	anchored bool
+	span     int
+	// wordStart: the regex begins with `\b` before a keyword that begins with a word byte,
+	// so a keyword inside a word (`s.` in `fs.read`, `ey` in `key`) cannot start a match.
+	wordStart bool
+}
+
+// Gitleaks' semi-generic rules begin with a lazy identifier prefix, which makes RE2 try
+// every start position with up to 50 bytes of it: the costliest part of those regexes.
+const (
+	identPrefixCI     = `(?i)[\w.-]{0,50}?`
+	identPrefixFolded = `[\w.-]{0,50}?(?i:`
+	identPrefix       = 50
+)
+
+type compiledAllowlist struct {
+	matchAll bool
+	target   string
+	// regexes are the allowlist's regexes, long alternations split into their branches.
+	regexes []*regexp.Regexp
+	// guarded[i]: every match of regexes[i] contains one of its literals, which are in lits
+	// (litBranches: literal id → branches). One pass of lits over a target says which
+	// guarded branches can match at all; the long alternations of gitleaks' allowlists cost
+	// RE2 hundreds of microseconds run whole.
+	guarded     []bool
+	lits        *keyword.Set
+	litBranches [][]uint8
+	stopWords   *keyword.Set
+}
+
+// ruleSet is the compiled catalogue plus the operator's rules, behind one keyword
+// automaton: keyword id → the rules it gates.
+type ruleSet struct {
+	rules  []compiledRule
+	kw     *keyword.Set
+	byWord [][]int32
+	global []compiledAllowlist
+	// always are the rules without keywords: they run on every string.
+	always []int
+}
+
+// semiGenericOperator is the assignment part gitleaks writes after the keyword of its
+// semi-generic rules.
+const semiGenericOperator = `(?:[ \t\w.-]{0,20})[\s'"]{0,3}(?:=|>|:{1,3}=|\|\||:|=>|\?=|,)`
+
+// maxReach caps the window around a keyword; a rule that may match further runs on the
+// whole string.
+const maxReach = 1024
+
+// maxAnchoredSpan caps what one anchored run reads: a match running into the cap is
+// taken to go on over the token bytes after it (fail closed), so a keyword-dense string
+// costs at most this much per keyword.
+const maxAnchoredSpan = 4096
+
+func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
+	if strings.TrimSpace(r.ID) == "" {
+		return compiledRule{}, fmt.Errorf("%s.id: must not be empty", field)
+	}
+	re, err := regexp.Compile(r.Regex)
+	if err != nil {
+		return compiledRule{}, fmt.Errorf("%s.regex: %w", field, err)
+	}
+	// the semi-generic rules without their lazy identifier prefix
+	stripped := ""
+	if rest, ok := strings.CutPrefix(r.Regex, identPrefixCI); ok && strings.HasPrefix(rest, "(?:") {
+		stripped = "(?i)" + rest
+	} else if rest, ok := strings.CutPrefix(r.Regex, identPrefixFolded); ok {
+		stripped = "(?i:" + rest
+	}
+	if stripped != "" {
+		re = regexp.MustCompile(stripped)
+	}
+	if re.MatchString("") {
+		return compiledRule{}, fmt.Errorf("%s.regex: matches the empty string", field)
+	}
+	if r.SecretGroup < 0 || r.SecretGroup > re.NumSubexp() {
+		return compiledRule{}, fmt.Errorf("%s.secret_group: %d, but the regex has %d groups", field, r.SecretGroup, re.NumSubexp())
+	}
+	if r.Entropy < 0 || r.Entropy > 8 || math.IsNaN(r.Entropy) {
+		return compiledRule{}, fmt.Errorf("%s.entropy: %v is not between 0 and 8 bits per byte", field, r.Entropy)
+	}
+	cr := compiledRule{id: r.ID, det: det, re: re, secretGroup: r.SecretGroup, entropy: r.Entropy, reach: -1, stripped: stripped != ""}
+	src := r.Regex
+	if stripped != "" {
+		src = stripped
+	}
+	if len(r.Keywords) > 0 {
+		n := maxLen(r.Regex)
+		if n < 0 || n > maxAnchoredSpan {
+			n = maxAnchoredSpan
+		}
+		// a rule whose every match begins with one of its keywords (`adafruit_key = …` once
+		// stripped, `ghp_…`, `\b(?:hvs\.|s\.)…`) runs anchored at each keyword instead
+		if starts, boundary := keywordsStartMatch(src, r.Keywords); starts {
+			cr.re, cr.anchored, cr.wordStart, cr.span = regexp.MustCompile(`^(?:`+src+`)`), true, boundary, n
+		}
+	}
+	for i, a := range r.Allowlists {
+		ca, err := compileAllowlist(a, fmt.Sprintf("%s.allowlist[%d]", field, i))
+		if err != nil {
+			return compiledRule{}, err
+		}
+		cr.allow = append(cr.allow, ca)
+	}
+	lower := strings.ToLower(r.Regex)
+	inside := len(r.Keywords) > 0
+	for i, k := range r.Keywords {
+		if strings.TrimSpace(k) == "" {
+			return compiledRule{}, fmt.Errorf("%s.keywords[%d]: must not be empty", field, i)
+		}
+		inside = inside && strings.Contains(lower, strings.ToLower(k))
+	}
+	if inside {
+		if n := maxLen(r.Regex); n >= 0 && n <= maxReach {
+			cr.reach = n
+		}
+	}
+	cr.assign = strings.Contains(r.Regex, semiGenericOperator)
+	cr.minLen, cr.secretMin = minLens(r.Regex, r.SecretGroup)
+	return cr, nil
+}
+
+func compileAllowlist(a Allowlist, field string) (compiledAllowlist, error) {
+	switch a.RegexTarget {
+	case "", "match", "line":
+	default:
+		return compiledAllowlist{}, fmt.Errorf("%s.regex_target: %q is not one of \"\", match, line", field, a.RegexTarget)
+	}
+	if len(a.Regexes) == 0 && len(a.StopWords) == 0 {
+		return compiledAllowlist{}, fmt.Errorf("%s: needs regexes or stopwords", field)
+	}
+	ca := compiledAllowlist{matchAll: a.MatchAll, target: a.RegexTarget}
+	var lits []string
+	var branchOf []uint8
+	for i, p := range a.Regexes {
+		if _, err := regexp.Compile(p); err != nil {
+			return compiledAllowlist{}, fmt.Errorf("%s.regexes[%d]: %w", field, i, err)
+		}
+		for _, b := range branches(p) {
+			re, err := regexp.Compile(b.String())
+			if err != nil {
+				return compiledAllowlist{}, fmt.Errorf("%s.regexes[%d]: %w", field, i, err)
+			}
+			ca.regexes = append(ca.regexes, re)
+			ca.guarded = append(ca.guarded, false)
+			if len(ca.regexes) > maxBranches {
+				continue
+			}
+			for _, l := range requiredLiterals(b) {
+				lits = append(lits, l)
+				branchOf = append(branchOf, uint8(len(ca.regexes)-1))
+				ca.guarded[len(ca.regexes)-1] = true
+			}
+		}
+	}
+	if len(lits) > 0 {
+		set, err := keyword.New(lits)
+		if err != nil {
+			return compiledAllowlist{}, fmt.Errorf("%s.regexes: %w", field, err)
+		}
+		ca.lits, ca.litBranches = set, make([][]uint8, len(lits))
+		for id, b := range branchOf {
+			ca.litBranches[id] = append(ca.litBranches[id], b)
+		}
+	}
+	if len(a.StopWords) > 0 {
+		words := make([]string, 0, len(a.StopWords))
+		for _, w := range a.StopWords {
+			if w = strings.ToLower(w); w != "" {
+				words = append(words, w)
+			}
+		}
+		set, err := keyword.New(words)
+		if err != nil {
+			return compiledAllowlist{}, fmt.Errorf("%s.stopwords: %w", field, err)
+		}
+		ca.stopWords = set
+	}
+	return ca, nil
+}
+
+// maxLen is the longest match of a regex in bytes, or -1 when unbounded.
+func maxLen(expr string) int {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return -1
+	}
+	return reMaxLen(re.Simplify())
+}
+
+// minLens are the shortest match of a regex and of its secret group (the first group when
+// group is 0), in bytes.
+func minLens(expr string, group int) (int, int) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return 0, 0
+	}
+	if group == 0 {
+		group = 1
+	}
+	secret := 0
+	if g := findCapture(re, group); g != nil {
+		secret = reMinLen(g)
+	}
+	return reMinLen(re), secret
+}
+
+func findCapture(re *syntax.Regexp, n int) *syntax.Regexp {
+	if re.Op == syntax.OpCapture && re.Cap == n {
+		return re.Sub[0]
+	}
+	for _, s := range re.Sub {
+		if f := findCapture(s, n); f != nil {
+			return f
+		}
+	}
+	return nil
+}
+
+func reMinLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune) // a rune is at least one byte
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 1
+	case syntax.OpCapture, syntax.OpPlus:
+		return reMinLen(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min * reMinLen(re.Sub[0])
+	case syntax.OpConcat:
+		total := 0
+		for _, s := range re.Sub {
+			total += reMinLen(s)
+		}
+		return total
+	case syntax.OpAlternate:
+		least := -1
+		for _, s := range re.Sub {
+			if n := reMinLen(s); least < 0 || n < least {
+				least = n
+			}
+		}
+		return max(least, 0)
+	}
+	return 0
+}
+
+func isWordChar(c byte) bool { return isAlnum(c) || c == '_' }
+
+// keywordsStartMatch reports whether every match of expr begins with one of keywords: the
+// regex starts (after `\b` and groups) with literals, each a prefix of a keyword or the
+// other way round. boundary: a `\b` comes first and every keyword begins with a word byte.
+func keywordsStartMatch(expr string, keywords []string) (starts, boundary bool) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return false, false
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture || (re.Op == syntax.OpConcat && len(re.Sub) > 0) {
+		if re.Op == syntax.OpCapture {
+			re = re.Sub[0]
+			continue
+		}
+		if re.Sub[0].Op == syntax.OpWordBoundary {
+			boundary = true
+			if len(re.Sub) == 1 {
+				return false, false
+			}
+			re = &syntax.Regexp{Op: syntax.OpConcat, Sub: re.Sub[1:]}
+			continue
+		}
+		re = re.Sub[0]
+	}
+	lits, _ := firstStrings(re)
+	if len(lits) == 0 {
+		return false, false
+	}
+	for _, l := range lits {
+		ok := false
+		for _, k := range keywords {
+			if strings.HasPrefix(l, strings.ToLower(k)) {
+				ok = true
+			}
+		}
+		if !ok {
+			return false, false
+		}
+	}
+	for _, k := range keywords {
+		if k == "" || !isWordChar(k[0]) {
+			boundary = false
+		}
+	}
+	return true, boundary
+}
+
+// maxFirstStrings bounds the prefixes firstStrings expands.
+const maxFirstStrings = 64
+
+// firstStrings are lower-case strings one of which every match of re begins with, or nil
+// when some match may begin otherwise; exact: re matches exactly these strings. The
+// parser factors alternations (`access|auth` is `a(?:ccess|uth)`) and gitleaks writes
+// `[Aa]pi`, so literals, small classes and alternations are expanded, not just read.
+func firstStrings(re *syntax.Regexp) (out []string, exact bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return nil, false
+		}
+		return []string{strings.ToLower(string(re.Rune))}, true
+	case syntax.OpCharClass:
+		seen := map[string]bool{}
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if len(seen) >= 4 {
+					return nil, false
+				}
+				seen[strings.ToLower(string(r))] = true
+			}
+		}
+		for k := range seen {
+			out = append(out, k)
+		}
+		return out, len(out) > 0
+	case syntax.OpCapture:
+		return firstStrings(re.Sub[0])
+	case syntax.OpQuest:
+		l, ex := firstStrings(re.Sub[0])
+		if l == nil {
+			return nil, false
+		}
+		return append([]string{""}, l...), ex
+	case syntax.OpConcat:
+		out = []string{""}
+		for _, sub := range re.Sub {
+			next, ex := firstStrings(sub)
+			if next == nil || len(out)*len(next) > maxFirstStrings {
+				return prefixesOrNil(out), false
+			}
+			var cross []string
+			for _, a := range out {
+				for _, b := range next {
+					cross = append(cross, a+b)
+				}
+			}
+			out = cross
+			if !ex {
+				return out, false
+			}
+		}
+		return out, true
+	case syntax.OpAlternate:
+		exact = true
+		for _, sub := range re.Sub {
+			l, ex := firstStrings(sub)
+			if l == nil || len(out)+len(l) > maxFirstStrings {
+				return nil, false
+			}
+			out, exact = append(out, l...), exact && ex
+		}
+		return out, exact
+	}
+	return nil, false
+}
+
+func prefixesOrNil(ps []string) []string {
+	for _, p := range ps {
+		if p == "" {
+			return nil
+		}
+	}
+	return ps
+}
+
+func reMaxLen(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			n += len(string(r))
+		}
+		return n
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return 4
+	case syntax.OpCapture:
+		return reMaxLen(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		return -1
+	case syntax.OpQuest:
+		return reMaxLen(re.Sub[0])
+	case syntax.OpRepeat:
+		n := reMaxLen(re.Sub[0])
+		if re.Max < 0 || n < 0 {
+			return -1
+		}
+		return n * re.Max
+	case syntax.OpConcat, syntax.OpAlternate:
+		// a concatenation is as long as its parts together, an alternation as its longest
+		n := 0
+		for _, s := range re.Sub {
+			m := reMaxLen(s)
+			if m < 0 {
+				return -1
+			}
+			if re.Op == syntax.OpConcat {
+				n += m
+			} else {
+				n = max(n, m)
+			}
+		}
+		return n
+	}
+	return -1
+}
+
+func newRuleSet(rules []compiledRule, keywords [][]string, global []compiledAllowlist) (*ruleSet, error) {
+	rs := &ruleSet{rules: rules, global: global}
+	ids := map[string]int32{}
+	var words []string
+	for ri, kws := range keywords {
+		if len(kws) == 0 {
+			rs.always = append(rs.always, ri)
+		}
+		for _, k := range kws {
+			k = strings.ToLower(k)
+			id, ok := ids[k]
+			if !ok {
+				id = int32(len(words))
+				ids[k] = id
+				words = append(words, k)
+				rs.byWord = append(rs.byWord, nil)
+			}
+			rs.byWord[id] = append(rs.byWord[id], int32(ri))
+		}
+	}
+	kw, err := keyword.New(words)
+	if err != nil {
+		return nil, err
+	}
+	rs.kw = kw
+	return rs, nil
+}
+
+// ruleWindow is the part of the string one rule still has to scan: keyword windows that
+// overlap are merged, so each byte is handed to one rule's regex a bounded number of times.
+type ruleWindow struct {
+	start, end int
+	open       bool
+}
+
+// windowPool holds the per-call window state of every rule; pooled so a call that finds
+// keywords costs no allocation either.
+var windowPool = sync.Pool{}
+
+// work counts the catalogue's regex runs and the bytes they read, in tests that measure
+// work instead of time; nil in production.
+var work *workCounter
+
+type workCounter struct{ runs, bytes int }
+
+// scan runs the catalogue over s and adds the secrets it finds.
+func (rs *ruleSet) scan(sc *scanner) {
+	s := sc.s
+	for _, ri := range rs.always {
+		if len(s) < rs.rules[ri].minLen {
+			continue
+		}
+		rs.run(sc, ri, 0, len(s))
+	}
+	end, state := rs.kw.Next(s, 0, 0)
+	if end < 0 {
+		return
+	}
+	ws := rs.windows()
+	defer windowPool.Put(ws)
+	for end >= 0 {
+		for _, kid := range rs.kw.Matches(state) {
+			klen := rs.kw.Len(kid)
+			kstart := end - klen
+			for _, ri := range rs.byWord[kid] {
+				r := &rs.rules[ri]
+				if len(s) < r.minLen || (r.assign && !assignmentFollows(s, end, r.secretMin)) {
+					continue
+				}
+				if r.wordStart && kstart > 0 && isWordChar(s[kstart-1]) {
+					continue
+				}
+				if r.anchored {
+					// one anchored attempt; a byte past the longest match keeps `$` honest
+					rs.run(sc, int(ri), kstart, min(len(s), kstart+r.span+1))
+					continue
+				}
+				w := &(*ws)[ri]
+				lo, hi := 0, len(s)
+				if r.reach >= 0 {
+					lo, hi = max(0, kstart-r.reach), min(len(s), end+r.reach)
+				}
+				switch {
+				case w.open && lo <= w.end:
+					w.end = max(w.end, hi)
+				default:
+					if w.open {
+						rs.run(sc, int(ri), w.start, w.end)
+					}
+					*w = ruleWindow{start: lo, end: hi, open: true}
+				}
+			}
+		}
+		end, state = rs.kw.Next(s, end, state)
+	}
+	for ri := range *ws {
+		if w := &(*ws)[ri]; w.open {
+			rs.run(sc, ri, w.start, w.end)
+			*w = ruleWindow{}
+		}
+	}
+}
+
+func (rs *ruleSet) windows() *[]ruleWindow {
+	if v, ok := windowPool.Get().(*[]ruleWindow); ok && len(*v) == len(rs.rules) {
+		return v
+	}
+	ws := make([]ruleWindow, len(rs.rules))
+	return &ws
+}
+
+// assignmentFollows is the shape test of gitleaks' semi-generic rules: after the keyword,
+// at most 20 identifier bytes or blanks and 3 quotes or spaces, an assignment operator,
+// at most 5 quotes, blanks or `=`, then a value of at least secretMin bytes that are not
+// blanks, quotes or `;` (what ends the secret in those regexes). Most everyday `key`,
+// `token`, `auth` in telemetry fail it and never reach the regex.
+func assignmentFollows(s string, i, secretMin int) bool {
+	n := 0
+	for ; ; i, n = i+1, n+1 {
+		if i >= len(s) || n >= 26 {
+			return false
+		}
+		c := s[i]
+		if c == '=' || c == ':' || c == '>' || c == ',' || c == '|' || c == '?' {
+			break
+		}
+		// a byte of a multi-byte character may be a letter the regex folds (the Kelvin sign
+		// is a `k` to `(?i)`): it does not end the identifier
+		if !isTok(c) && c < 0x80 && c != '.' && c != '"' && c != '\'' && !isRegexSpace(c) {
+			return false
+		}
+	}
+	for k := 0; i < len(s) && k < 3 && (s[i] == '=' || s[i] == ':' || s[i] == '>' || s[i] == '|' || s[i] == '?' || s[i] == ','); k++ {
+		i++
+	}
+	for k := 0; i < len(s) && k < 5 && (s[i] == '`' || s[i] == '\'' || s[i] == '"' || s[i] == '=' || isRegexSpace(s[i])); k++ {
+		i++
+	}
+	run := 0
+	for i < len(s) && run < secretMin && s[i] != '`' && s[i] != '\'' && s[i] != '"' && s[i] != ';' && !isRegexSpace(s[i]) {
+		i++
+		run++
+	}
+	return run >= secretMin
+}
+
+// isRegexSpace is RE2's `\s`: the blanks that separate an identifier from its value.
+func isRegexSpace(c byte) bool { return isSpace(c) || c == '\f' }
+
+// run applies rule ri to s[lo:hi] and adds each accepted secret.
+func (rs *ruleSet) run(sc *scanner, ri, lo, hi int) {
+	s := sc.s
+	r := &rs.rules[ri]
+	// a window edge inside a word would let `\b` match where the word does not start
+	for k := 0; lo > 0 && isTok(s[lo-1]) && k < 64 && !r.anchored; k++ {
+		lo--
+	}
+	for k := 0; hi < len(s) && isTok(s[hi]) && k < 64; k++ {
+		hi++
+	}
+	if work != nil {
+		work.runs++
+		work.bytes += hi - lo
+	}
+	win := s[lo:hi]
+	for _, loc := range r.re.FindAllStringSubmatchIndex(win, -1) {
+		a, b := secretBounds(r, loc)
+		if a < 0 || b <= a {
+			continue
+		}
+		secret := win[a:b]
+		if r.entropy > 0 && shannon(secret) <= r.entropy {
+			continue
+		}
+		ms := lo + loc[0]
+		if r.stripped {
+			for k := 0; ms > 0 && k < identPrefix && (isTok(s[ms-1]) || s[ms-1] == '.'); k++ {
+				ms--
+			}
+		}
+		m := s[ms : lo+loc[1]]
+		if allowed(rs.global, secret, m, s, ms) || allowed(r.allow, secret, m, s, ms) {
+			continue
+		}
+		if r.anchored && lo+b == hi && hi < len(s) {
+			b = hi - lo + runLen(s, hi, isB64)
+		}
+		sc.add(match{start: lo + a, end: lo + b, det: r.det})
+	}
+}
+
+// secretBounds picks the secret out of a match the way gitleaks does: the configured
+// group, else the first non-empty group, else the whole match.
+func secretBounds(r *compiledRule, loc []int) (int, int) {
+	if r.secretGroup > 0 {
+		return loc[2*r.secretGroup], loc[2*r.secretGroup+1]
+	}
+	for g := 1; 2*g+1 < len(loc); g++ {
+		if loc[2*g] >= 0 && loc[2*g+1] > loc[2*g] {
+			return loc[2*g], loc[2*g+1]
+		}
+	}
+	return loc[0], loc[1]
+}
+
+// allowed applies allowlists the way gitleaks does (paths and commits do not exist here).
+func allowed(as []compiledAllowlist, secret, m, s string, at int) bool {
+	for i := range as {
+		a := &as[i]
+		target := secret
+		switch a.target {
+		case "match":
+			target = m
+		case "line":
+			target = lineAt(s, at)
+		}
+		re := a.regexMatches(target)
+		stop := a.stopWords != nil && a.stopWords.Contains(secret)
+		if a.matchAll {
+			if (len(a.regexes) == 0 || re) && (a.stopWords == nil || stop) {
+				return true
+			}
+		} else if re || stop {
+			return true
+		}
+	}
+	return false
+}
+
+// regexMatches reports whether one of the allowlist's regexes matches target, running only
+// the branches whose literals occur in it.
+func (a *compiledAllowlist) regexMatches(target string) bool {
+	var candidate [maxBranches / 64]uint64
+	filter := a.lits != nil && !hasNonASCII(target)
+	if filter {
+		end, state := a.lits.Next(target, 0, 0)
+		for end >= 0 {
+			for _, id := range a.lits.Matches(state) {
+				for _, b := range a.litBranches[id] {
+					candidate[b>>6] |= 1 << (b & 63)
+				}
+			}
+			end, state = a.lits.Next(target, end, state)
+		}
+	}
+	for i, x := range a.regexes {
+		if filter && a.guarded[i] && candidate[i>>6]&(1<<(i&63)) == 0 {
+			continue
+		}
+		if x.MatchString(target) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasNonASCII: the literal prefilter folds ASCII case only, and `(?i)k` also matches the
+// Kelvin sign, so text with other bytes goes straight to the regex.
+func hasNonASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
+}
+
+// branches splits a regex whose top is an alternation into its branches (a match of the
+// regex is a match of one of them), else returns it whole.
+func branches(expr string) []*syntax.Regexp {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op == syntax.OpAlternate {
+		return re.Sub
+	}
+	return []*syntax.Regexp{re}
+}
+
+// maxBranches bounds the guarded branches of one allowlist (a bit each in regexMatches).
+const maxBranches = 256
+
+// requiredLiterals are literals of 2 bytes or more one of which every match of re
+// contains, or nil.
+func requiredLiterals(re *syntax.Regexp) []string {
+	lits := required(re)
+	for _, l := range lits {
+		if len(l) < 2 {
+			return nil
+		}
+	}
+	return lits
+}
+
+// required returns literals one of which every match of re contains, or nil.
+func required(re *syntax.Regexp) []string {
+	switch re.Op {
+	case syntax.OpLiteral:
+		return []string{string(re.Rune)}
+	case syntax.OpCapture, syntax.OpPlus:
+		return required(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min == 0 {
+			return nil
+		}
+		return required(re.Sub[0])
+	case syntax.OpConcat:
+		// the part whose shortest literal is longest prunes best
+		var best []string
+		for _, sub := range re.Sub {
+			if l := required(sub); l != nil && shortest(l) > shortest(best) {
+				best = l
+			}
+		}
+		return best
+	case syntax.OpAlternate:
+		var out []string
+		for _, sub := range re.Sub {
+			l := required(sub)
+			if l == nil {
+				return nil
+			}
+			out = append(out, l...)
+		}
+		return out
+	}
+	return nil
+}
+
+func shortest(l []string) int {
+	if len(l) == 0 {
+		return 0
+	}
+	n := len(l[0])
+	for _, s := range l[1:] {
+		n = min(n, len(s))
+	}
+	return n
+}
+
+// maxLine bounds the line an allowlist with target "line" looks at.
+const maxLine = 4096
+
+func lineAt(s string, at int) string {
+	lo := strings.LastIndexByte(s[max(0, at-maxLine):at], '\n') + 1 + max(0, at-maxLine)
+	hi := strings.IndexByte(s[at:min(len(s), at+maxLine)], '\n')
+	if hi < 0 {
+		hi = min(len(s), at+maxLine)
+	} else {
+		hi += at
+	}
+	return s[lo:hi]
+}
+
+// shannon is the Shannon entropy of s as gitleaks computes it: symbol frequencies of its
+// runes, over its length in bytes.
+func shannon(s string) float64 {
+	var ascii [utf8.RuneSelf]int
+	var other map[rune]int
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			ascii[r]++
+			continue
+		}
+		if other == nil {
+			other = map[rune]int{}
+		}
+		other[r]++
+	}
+	h := 0.0
+	add := func(c int) {
+		if c > 0 {
+			p := float64(c) / float64(len(s))
+			h -= p * math.Log2(p)
+		}
+	}
+	for _, c := range ascii {
+		add(c)
+	}
+	for _, c := range other {
+		add(c)
+	}
+	return h
+}

@@ -1,0 +1,147 @@
+package redact
+
+import (
+	"compress/gzip"
+	"encoding/json"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// workload is the realistic clean workload: every string value of the real Codex captures
+// (logs and traces) and of OpenTelemetry's benign example values.
+func workload(t *testing.T) []string {
+	t.Helper()
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				if s, ok := c.(string); ok && (k == "stringValue" || k == "value" || k == "name") {
+					out = append(out, s)
+				}
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	files, err := filepath.Glob("../../testdata/codex/*/otlp_*")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("codex captures: %v", err)
+	}
+	files = append(files, "../../testdata/benign/benign-otel-values.json")
+	for _, f := range files {
+		fh, err := os.Open(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var r io.Reader = fh
+		if strings.HasSuffix(f, ".gz") {
+			if r, err = gzip.NewReader(fh); err != nil {
+				t.Fatal(err)
+			}
+		}
+		dec := json.NewDecoder(r)
+		for {
+			var v any
+			if err := dec.Decode(&v); err != nil {
+				break
+			}
+			walk(v)
+		}
+		fh.Close()
+	}
+	return out
+}
+
+// TestCleanStringsRarelyReachARegex measures the share of clean strings of a realistic
+// workload on which any catalogue regex runs: the keyword automaton and the shape test
+// after everyday keywords keep it small. Counted, not timed.
+func TestCleanStringsRarelyReachARegex(t *testing.T) {
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	strs := workload(t)
+	var clean, reached int
+	work = &workCounter{}
+	defer func() { work = nil }()
+	for _, s := range strs {
+		before := work.runs
+		var hits Hits
+		if _, changed := e.Redact(s, &hits); changed {
+			continue
+		}
+		clean++
+		if work.runs > before {
+			reached++
+		}
+	}
+	share := float64(reached) / float64(clean)
+	t.Logf("%d strings, %d clean, %d (%.1f%%) of the clean ones reach a catalogue regex", len(strs), clean, reached, 100*share)
+	if clean < 1000 {
+		t.Fatalf("workload too small: %d clean strings", clean)
+	}
+	if share > 0.02 {
+		t.Errorf("%.1f%% of clean strings reach a regex, more than 2%%", 100*share)
+	}
+}
+
+// TestCatalogueLinearInKeywordDensity: input made of keywords and assignments, the worst
+// case for the prefilter, costs regex bytes in proportion to its size: windows that
+// overlap are merged, so doubling the input at most doubles the work (counted, not timed).
+func TestCatalogueLinearInKeywordDensity(t *testing.T) {
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unit := "api_key=x token: y auth=z ghp_ sk- xoxb- AKIA eyJ key => secret := password, "
+	cost := func(n int) int {
+		work = &workCounter{}
+		defer func() { work = nil }()
+		var hits Hits
+		e.Redact(strings.Repeat(unit, n), &hits)
+		return work.bytes
+	}
+	small, large := cost(1000), cost(8000)
+	ratio := float64(large) / float64(small)
+	t.Logf("regex bytes: %d for %d bytes of input, %d for %d (ratio %.2f for 8x the input)", small, 1000*len(unit), large, 8000*len(unit), ratio)
+	if ratio > 8.5 {
+		t.Errorf("work grows faster than the input: ratio %.2f for 8x", ratio)
+	}
+}
+
+// TestCleanStringsDoNotAllocate: clean strings, keyword hits that fail the shape test and
+// keyword hits whose regex finds nothing included, cost no allocation.
+func TestCleanStringsDoNotAllocate(t *testing.T) {
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{
+		"fs.get_metadata exec-server/src/local_file_system.rs status: ok",
+		"token usage recorded for the turn",
+		"cache key products:page:4 missed",
+		"the api key rotation job finished",
+		"GET /api/v1/namespaces/default/pods/frontend-7d9f8b6c5-x2x9k/log?container=app",
+		"arn:aws:iam::123456789012:role/service-role/MyLambdaExecutionRole-3kq8x2zp",
+		"auth: ok",
+	} {
+		var hits Hits
+		if out, changed := e.Redact(s, &hits); changed {
+			t.Fatalf("not clean: %q -> %q", s, out)
+		}
+		if n := testing.AllocsPerRun(50, func() {
+			var hits Hits
+			e.Redact(s, &hits)
+		}); n != 0 {
+			t.Errorf("%.1f allocations for clean %q", n, s)
+		}
+	}
+}

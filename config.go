@@ -108,6 +108,12 @@ type RedactionConfig struct {
 	KeyPatterns []string `mapstructure:"key_patterns"`
 	// ExemptValues are exact values never redacted (e.g. a well-known test key).
 	ExemptValues []string `mapstructure:"exempt_values"`
+	// Rules are the operator's own detection rules, beside the built-in catalogue.
+	Rules []RuleConfig `mapstructure:"rules"`
+	// RulesFile is a gitleaks-format TOML file of further rules ([[rules]]).
+	RulesFile string `mapstructure:"rules_file"`
+	// DisableRules are ids of built-in catalogue rules that do not run.
+	DisableRules []string `mapstructure:"disable_rules"`
 }
 
 // FingerprintConfig holds the HMAC key of the keyed fingerprint.
@@ -171,6 +177,11 @@ func (cfg *Config) Validate() error {
 	for i, v := range cfg.Redaction.ExemptValues {
 		if v == "" {
 			errs = append(errs, fmt.Errorf("redaction.exempt_values[%d]: must not be empty", i))
+		}
+	}
+	if len(errs) == 0 { // the patterns compile: check the rules with the engine itself
+		if err := cfg.Redaction.validateEngine(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	errs = append(errs, cfg.Attributes.validate(cfg.Route)...)

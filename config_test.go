@@ -84,6 +84,10 @@ func TestInvalidConfig(t *testing.T) {
 		"attributes_keep_only_drop.yaml":      "attributes.keep_only[1]: \"host.name\" is also in attributes.drop",
 		"attributes_per_route.yaml":           "has invalid keys: trace_safe",
 		"unknown_key.yaml":                    "has invalid keys: routes",
+		"redaction_rules_regex.yaml":          "redaction.rules[0]",
+		"redaction_rules_condition.yaml":      "redaction.rules[0].allowlists[0].condition: unknown condition \"XOR\"",
+		"redaction_disable_rules.yaml":        "redaction.disable_rules[0]: \"no-such-rule\" is not a built-in rule id",
+		"redaction_rules_file.yaml":           "redaction.rules_file: open testdata/rules/does-not-exist.toml",
 	}
 	for file, want := range tests {
 		t.Run(file, func(t *testing.T) {

@@ -47,13 +47,11 @@ func newAuthobsProcessor(set processor.Settings, cfg *Config) (*authobsProcessor
 		fingerprintKey = deriveKey([]byte(cfg.Redaction.Fingerprint.Key), fingerprintDomain)
 		idKey = deriveKey([]byte(cfg.Redaction.Fingerprint.Key), evidenceIDDomain)
 	}
-	engine, err := redact.New(redact.Options{
-		Replacement:    cfg.Redaction.Replacement,
-		FingerprintKey: fingerprintKey,
-		ValuePatterns:  cfg.Redaction.ValuePatterns,
-		KeyPatterns:    cfg.Redaction.KeyPatterns,
-		ExemptValues:   cfg.Redaction.ExemptValues,
-	})
+	opts, err := cfg.Redaction.engineOptions(fingerprintKey)
+	if err != nil {
+		return nil, err
+	}
+	engine, err := redact.New(opts)
 	if err != nil {
 		return nil, fmt.Errorf("redaction: %w", err)
 	}
@@ -67,7 +65,7 @@ func newAuthobsProcessor(set processor.Settings, cfg *Config) (*authobsProcessor
 		engine:         engine,
 		policy:         newPolicy(cfg, engine),
 		clean:          cleancache.New(),
-		tel:            newTelemetry(tb, set.ID.String()),
+		tel:            newTelemetry(tb, set.ID.String(), engine.DetectorName),
 		w:              writer{enforce: cfg.Mode == ModeEnforce},
 		traceSafe:      cfg.Route == RouteTraceSafe,
 		routedNested:   keepNestedPersonal,

@@ -2,6 +2,7 @@ package authobsprocessor
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -432,6 +433,45 @@ func TestTelemetryCounts(t *testing.T) {
 	}, metricdatatest.IgnoreTimestamp())
 	metadatatest.AssertEqualProcessorAuthobsValuesNormalized(t, tel, []metricdata.DataPoint[int64]{
 		{Attributes: attribute.NewSet(proc, traces, attribute.String("kind", "enum_other")), Value: 1},
+	}, metricdatatest.IgnoreTimestamp())
+}
+
+// TestOperatorRules: redaction.rules and redaction.rules_file add rules that redact and are
+// counted under their own ids; redaction.disable_rules turns a built-in rule off.
+func TestOperatorRules(t *testing.T) {
+	const (
+		acmeKey    = "acme_k3j9x2m8q7w4e6r1t5y0u2i4"
+		deployTok  = "acmedt_9f8e7d6c5b4a3f2e1d0c"
+		allowedTok = "acmedt_00000000000000000000"
+		dynatrace  = "dt0c01.ST2EY72KQINMH574WMNVI7YN.G3DFPBEJYMODIDAEX454M7YWBUVEFOWKPRVMWFASS64NFH52PX6BNDVFFM572RZM"
+	)
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	cfg := routeConfig(RouteLogOnly)
+	cfg.Redaction.Rules = []RuleConfig{{ID: "acme-key", Regex: `acme_[a-z0-9]{24}`, Keywords: []string{"acme_"}}}
+	cfg.Redaction.RulesFile = filepath.Join("testdata", "rules", "acme.toml")
+	cfg.Redaction.DisableRules = []string{"dynatrace-api-token"}
+	require.NoError(t, cfg.Validate())
+	sink := new(consumertest.LogsSink)
+	lp, err := NewFactory().CreateLogs(context.Background(), metadatatest.NewSettings(tel), cfg, sink)
+	require.NoError(t, err)
+	ld := plog.NewLogs()
+	lr := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords().AppendEmpty()
+	lr.Attributes().PutStr("note", "deploy with "+acmeKey)
+	lr.Attributes().PutStr("step", "pushed by "+deployTok)
+	lr.Attributes().PutStr("fixture", "placeholder "+allowedTok)
+	lr.Attributes().PutStr("vendor", "x "+dynatrace+" y")
+	require.NoError(t, lp.ConsumeLogs(context.Background(), ld))
+
+	raw := attrsOf(sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords().At(0).Attributes())
+	assert.Equal(t, "deploy with [REDACTED]", raw["note"])
+	assert.Equal(t, "pushed by [REDACTED]", raw["step"])
+	assert.Equal(t, "placeholder "+allowedTok, raw["fixture"], "the file rule's allowlist")
+	assert.Equal(t, "x "+dynatrace+" y", raw["vendor"], "the disabled built-in rule")
+	logs := attribute.String("signal", "logs")
+	metadatatest.AssertEqualProcessorAuthobsValuesRedacted(t, tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(proc, logs, attribute.String("detector", "acme-key")), Value: 1},
+		{Attributes: attribute.NewSet(proc, logs, attribute.String("detector", "acme-deploy-token")), Value: 1},
 	}, metricdatatest.IgnoreTimestamp())
 }
 

@@ -117,8 +117,10 @@ type telemetry struct {
 
 // newTelemetry builds every attribute set once. `processor` carries the component id
 // (authobs/trace_safe, …): the collector's Prometheus output does not label series with
-// it, and two authobs instances on one collector are the normal gateway shape.
-func newTelemetry(tb *metadata.TelemetryBuilder, id string) *telemetry {
+// it, and two authobs instances on one collector are the normal gateway shape. detector
+// names each detector: the catalogue's gitleaks rule ids and the operator's own rule ids,
+// all bounded by redact.NumDetectors.
+func newTelemetry(tb *metadata.TelemetryBuilder, id string, detector func(redact.Detector) string) *telemetry {
 	t := &telemetry{tb: tb}
 	opt := func(sig signal, key, value string) []metric.AddOption {
 		return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("processor", id),
@@ -132,7 +134,7 @@ func newTelemetry(tb *metadata.TelemetryBuilder, id string) *telemetry {
 			t.dropped[s][r] = opt(s, "reason", dropReasonNames[r])
 		}
 		for d := range redact.NumDetectors {
-			t.redacted[s][d] = opt(s, "detector", d.String())
+			t.redacted[s][d] = opt(s, "detector", detector(d))
 		}
 		for k := range numNormalizeKinds {
 			t.normalized[s][k] = opt(s, "kind", normalizeKindNames[k])

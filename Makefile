@@ -26,7 +26,7 @@ E2E_PKG := ./e2e
 # The Go modules of the repository. The root is the processor and nothing else; the client, its
 # openai-go adapter, the test harness (mock API, demo, in-process collector, e2e, soak) and each
 # tool are modules of their own, so a consumer of the processor gets only what it imports.
-TEST_MODULES := . client client/openaimw test
+TEST_MODULES := . client client/openaimw test internal/tools/gitleaks
 TOOL_MODULES := internal/tools/mdatagen internal/tools/golangci-lint internal/tools/staticcheck internal/tools/govulncheck
 ALL_MODULES := $(TEST_MODULES) bench $(TOOL_MODULES)
 # The modules whose code is linted (tool modules hold no code of ours).
@@ -97,12 +97,14 @@ tidy-check:
 	done
 	@echo "==> go mod tidy: clean in $(words $(ALL_MODULES)) modules"
 
-## generate: mdatagen (a tool dependency of internal/tools, so it never enters our module graph).
-## mdatagen names the generated test packages after the directory; rename them.
+## generate: mdatagen (a tool dependency of internal/tools/mdatagen, so it never enters our module
+## graph; it names the generated test packages after the directory: rename them), then the
+## detection catalogue from the pinned gitleaks rule set (internal/tools/gitleaks).
 .PHONY: generate
 generate:
 	cd internal/tools/mdatagen && $(GO) tool mdatagen ../../../metadata.yaml
 	sed -i 's/^package [[:alnum:]_]*$$/package authobsprocessor/' generated_component_test.go generated_package_test.go
+	cd internal/tools/gitleaks && $(GO) run ./cmd/gencatalogue
 
 ## lint: gofmt must have nothing to say; go vet, staticcheck and golangci-lint (.golangci.yml)
 ## report nothing in any module; govulncheck, offline against the pinned vulnerability database,

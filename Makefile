@@ -22,6 +22,8 @@ BUILD_DIR := _build
 OCB := $(BUILD_DIR)/bin/builder
 COLLECTOR := $(BUILD_DIR)/otelcol-authobs
 E2E_PKG := ./e2e
+# The recall corpus seed of make test (fixed, so CI is deterministic; make recall draws fresh).
+CORPUS_SEED ?= 20261207
 
 # The Go modules of the repository. The root is the processor and nothing else; the client, its
 # openai-go adapter, the test harness (mock API, demo, in-process collector, e2e, soak) and each
@@ -84,10 +86,20 @@ $(COLLECTOR): $(COLLECTOR_SRCS) | $(OCB)
 test: tidy-check $(COLLECTOR)
 	@for m in $(TEST_MODULES); do \
 		echo "==> unit tests of module $$m (race detector)"; \
-		( cd $$m && $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/test/e2e$$') ) || exit 1; \
+		( cd $$m && CORPUS_SEED=$(CORPUS_SEED) $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/test/e2e$$') ) || exit 1; \
 	done
 	@echo "==> end-to-end test on $(COLLECTOR)"
-	cd test && AUTHOBS_COLLECTOR=$(CURDIR)/$(COLLECTOR) AUTHOBS_OPERATOR_BUILD=1 $(GO) test -count=1 -timeout 10m $(E2E_PKG)
+	cd test && AUTHOBS_COLLECTOR=$(CURDIR)/$(COLLECTOR) AUTHOBS_OPERATOR_BUILD=1 AUTHOBS_CORPUS_SEED=$(CORPUS_SEED) $(GO) test -count=1 -timeout 10m $(E2E_PKG)
+
+## recall: the secret corpus drawn from the whole gitleaks rule set with a FRESH seed (printed;
+## replay with CORPUS_SEED=<seed>), through the processor in process and through the built
+## collector on both routes. make test uses the fixed CORPUS_SEED so that CI is deterministic;
+## a seed that finds a leak is kept as a regression seed of the recall test once fixed.
+.PHONY: recall
+recall: $(COLLECTOR)
+	@seed=$${CORPUS_SEED_FRESH:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; echo "==> recall corpus seed $$seed"; \
+	( cd internal/tools/gitleaks && CORPUS_SEED=$$seed $(GO) test -count=1 -run TestRecallThroughProcessor ./internal/corpus ) && \
+	( cd test && AUTHOBS_COLLECTOR=$(CURDIR)/$(COLLECTOR) AUTHOBS_CORPUS_SEED=$$seed $(GO) test -count=1 -run TestRecallCorpusThroughCollector ./e2e )
 
 ## tidy-check: `go mod tidy` must change nothing in any module.
 .PHONY: tidy-check

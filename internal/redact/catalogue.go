@@ -156,7 +156,9 @@ func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 			cr.reach = n
 		}
 	}
-	cr.assign = strings.Contains(r.Regex, semiGenericOperator)
+	// the shape test looks for the operator after the keyword, so it holds only where the
+	// keywords are the identifier (lob-api-key's `test_` is inside its secret)
+	cr.assign = cr.anchored && strings.Contains(r.Regex, semiGenericOperator)
 	cr.minLen, cr.secretMin = minLens(r.Regex, r.SecretGroup)
 	return cr, nil
 }

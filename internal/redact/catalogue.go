@@ -594,7 +594,8 @@ func assignmentFollows(s string, i, secretMin int) bool {
 	for k := 0; i < len(s) && k < 3 && (s[i] == '=' || s[i] == ':' || s[i] == '>' || s[i] == '|' || s[i] == '?' || s[i] == ','); k++ {
 		i++
 	}
-	for k := 0; i < len(s) && k < 5 && (s[i] == '`' || s[i] == '\'' || s[i] == '"' || s[i] == '=' || isRegexSpace(s[i])); k++ {
+	// `=` may open the value as well (sonar's secrets may start with one): it is counted
+	for k := 0; i < len(s) && k < 5 && (s[i] == '`' || s[i] == '\'' || s[i] == '"' || isRegexSpace(s[i])); k++ {
 		i++
 	}
 	run := 0

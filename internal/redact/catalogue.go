@@ -156,7 +156,9 @@ func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 			cr.reach = n
 		}
 	}
-	cr.assign = strings.Contains(r.Regex, semiGenericOperator)
+	// the shape test looks for the operator after the keyword, so it holds only where the
+	// keywords are the identifier (lob-api-key's `test_` is inside its secret)
+	cr.assign = cr.anchored && strings.Contains(r.Regex, semiGenericOperator)
 	cr.minLen, cr.secretMin = minLens(r.Regex, r.SecretGroup)
 	return cr, nil
 }
@@ -592,7 +594,8 @@ func assignmentFollows(s string, i, secretMin int) bool {
 	for k := 0; i < len(s) && k < 3 && (s[i] == '=' || s[i] == ':' || s[i] == '>' || s[i] == '|' || s[i] == '?' || s[i] == ','); k++ {
 		i++
 	}
-	for k := 0; i < len(s) && k < 5 && (s[i] == '`' || s[i] == '\'' || s[i] == '"' || s[i] == '=' || isRegexSpace(s[i])); k++ {
+	// `=` may open the value as well (sonar's secrets may start with one): it is counted
+	for k := 0; i < len(s) && k < 5 && (s[i] == '`' || s[i] == '\'' || s[i] == '"' || isRegexSpace(s[i])); k++ {
 		i++
 	}
 	run := 0

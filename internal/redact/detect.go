@@ -512,7 +512,7 @@ func (sc *scanner) wordAt(i int) (int, int, Detector) {
 	}
 	// a random-looking word with no marker is a secret only where the text says so: on a
 	// path, in an ARN, a digest or a request id it is an identifier operators read by
-	if isHighEntropy(w) && credentialContext(s, i) && !base64Text(w) {
+	if credentialContext(s, i) && isHighEntropy(w) && !base64Text(w) {
 		return i, extendSplit(s, i+n, isB64), HighEntropy
 	}
 	return i, i, 0

@@ -218,6 +218,11 @@ func (e *Engine) rewrite(s string, ms []match, hits *Hits) (string, bool) {
 			if ms[i+1].end > m.end {
 				m.end = ms[i+1].end
 			}
+			// the most specific detector of the place is the one counted, so an operator
+			// triaging by detector sees `adafruit-api-key`, not the key-name fallback
+			if specific(ms[i+1].det) && !specific(m.det) {
+				m.det = ms[i+1].det
+			}
 			i++
 		}
 		if m.start < last {
@@ -238,6 +243,38 @@ func (e *Engine) rewrite(s string, ms []match, hits *Hits) (string, bool) {
 	}
 	out.WriteString(s[last:])
 	return out.String(), true
+}
+
+// Explain lists every detector that matches s as it stands (no decoding), overlapping
+// ones included, for triage: Redact counts one detector per replaced place.
+func (e *Engine) Explain(s string) []Detector {
+	sc := scanner{s: s}
+	sc.scan()
+	e.rules.scan(&sc)
+	var out []Detector
+	for _, m := range sc.found() {
+		if !slices.Contains(out, m.det) {
+			out = append(out, m.det)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// genericDetector is the catalogue's catch-all rule, a fallback like sensitive_key.
+var genericDetector = func() Detector {
+	for i, r := range catalogue {
+		if r.ID == "generic-api-key" {
+			return firstCatalogue + Detector(i)
+		}
+	}
+	return NumDetectors
+}()
+
+// specific tells a detector of one secret shape from the fallbacks that fire on any value
+// under a secret-naming key or of random look.
+func specific(d Detector) bool {
+	return d != SensitiveKey && d != HighEntropy && d != genericDetector
 }
 
 // maxDecodeRounds bounds the layers of encoding looked through (`%253D` is two).

@@ -41,7 +41,9 @@ func TestRedactSecretShapes(t *testing.T) {
 		{"jwt alone", fakeJWT, "[REDACTED]", JWT},
 		{"openai key in prose", "key " + fakeOpenAI + " was rejected", "key [REDACTED] was rejected", OpenAIKey},
 		{"openai session key", fakeSession, "[REDACTED]", OpenAIKey},
-		{"github token", "token=" + fakeGitHub, "token=[REDACTED]", SensitiveKey},
+		// the most specific detector of a place is counted: the catalogue's github-pat, not
+		// the key-name fallback
+		{"github token", "token=" + fakeGitHub, "token=[REDACTED]", catalogueDetector("github-pat")},
 		{"github token bare", "push with " + fakeGitHub, "push with [REDACTED]", GitHubToken},
 		{"aws access key id", "id " + fakeAWS + ".", "id [REDACTED].", AWSKey},
 		{"slack token", fakeSlack, "[REDACTED]", SlackToken},
@@ -181,4 +183,14 @@ func TestReplacementShapeIsNotABypass(t *testing.T) {
 	got, changed := e.Redact("password: [REDACTED]#Hunter2!pass", &hits)
 	assert.True(t, changed)
 	assert.NotContains(t, got, "Hunter2")
+}
+
+// catalogueDetector is the detector of a catalogue rule.
+func catalogueDetector(id string) Detector {
+	for i, r := range catalogue {
+		if r.ID == id {
+			return firstCatalogue + Detector(i)
+		}
+	}
+	panic("no catalogue rule " + id)
 }

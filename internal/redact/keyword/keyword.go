@@ -24,6 +24,7 @@ type Set struct {
 	width int        // number of classes
 	next  []uint16   // next[state*width+class]
 	out   [][]int32  // keyword ids ending at each state (via failure links too)
+	hit   []bool     // len(out[state]) > 0, without loading a slice header per byte
 	words []string   // the keywords, lower case
 }
 
@@ -110,6 +111,10 @@ func New(words []string) (*Set, error) {
 			}
 		}
 	}
+	k.hit = make([]bool, len(k.out))
+	for st, o := range k.out {
+		k.hit[st] = len(o) > 0
+	}
 	return k, nil
 }
 
@@ -123,10 +128,10 @@ func lowerByte(c byte) byte {
 // Next returns the end offset of the next keyword occurrence ending after from, scanning
 // on from state (0 at the start of a string), and the state there; -1 when there is none.
 func (k *Set) Next(s string, from, state int) (int, int) {
-	next, class, w := k.next, &k.class, k.width
+	next, class, w, hit := k.next, &k.class, k.width, k.hit
 	for i := from; i < len(s); i++ {
 		state = int(next[state*w+int(class[s[i]])])
-		if len(k.out[state]) > 0 {
+		if hit[state] {
 			return i + 1, state
 		}
 	}

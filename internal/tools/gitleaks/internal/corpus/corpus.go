@@ -28,6 +28,9 @@ type Sample struct {
 	// Random is the secret without the fixed part every draw of the rule shares (a vendor
 	// prefix): no piece of it may survive redaction.
 	Random string `json:"random"`
+	// ByRule: gitleaks reports the secret under Rule itself (a `curl -u` line may be
+	// curl-auth-user's only).
+	ByRule bool `json:"by_rule"`
 }
 
 // Style renders a secret under a vendor identifier.
@@ -98,8 +101,8 @@ func (g *Generator) Generate(seed uint64) ([]Sample, map[string]string) {
 			}
 			for _, st := range Styles {
 				text := st.Render(vendor, secret)
-				if g.reports(text, random) {
-					got = append(got, Sample{Rule: r.RuleID, Style: st.Name, Text: text, Secret: secret, Random: random})
+				if ok, byRule := g.reports(text, random, r.RuleID); ok {
+					got = append(got, Sample{Rule: r.RuleID, Style: st.Name, Text: text, Secret: secret, Random: random, ByRule: byRule})
 				}
 			}
 		}
@@ -160,18 +163,20 @@ func (g *Generator) raw(r config.Rule, seed uint64, ri int) []Sample {
 	if len(random) < 8 {
 		return nil
 	}
-	return []Sample{{Rule: r.RuleID, Style: "raw", Text: texts[0], Secret: secrets[0], Random: random}}
+	return []Sample{{Rule: r.RuleID, Style: "raw", Text: texts[0], Secret: secrets[0], Random: random, ByRule: true}}
 }
 
 // reports says whether gitleaks finds a secret holding random in text (by any rule: a
-// `curl -u` line is curl-auth-user's as much as the vendor's).
-func (g *Generator) reports(text, random string) bool {
+// `curl -u` line is curl-auth-user's as much as the vendor's), and whether rule is one of
+// the rules that do.
+func (g *Generator) reports(text, random, rule string) (found, byRule bool) {
 	for _, f := range g.detector.DetectString(text) {
 		if strings.Contains(f.Secret, random) {
-			return true
+			found = true
+			byRule = byRule || f.RuleID == rule
 		}
 	}
-	return false
+	return found, byRule
 }
 
 // vendorName is the identifier a secret is assigned to: the rule's first keyword that is a

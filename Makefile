@@ -83,7 +83,7 @@ $(COLLECTOR): $(COLLECTOR_SRCS) | $(OCB)
 ## targets replay their seed corpora and committed regressions, nothing open-ended), then the
 ## end-to-end tests, which need the binary (their own `make collector` call is a no-op).
 .PHONY: test
-test: tidy-check $(COLLECTOR)
+test: tidy-check lint $(COLLECTOR)
 	@for m in $(TEST_MODULES); do \
 		echo "==> unit tests of module $$m (race detector)"; \
 		( cd $$m && CORPUS_SEED=$(CORPUS_SEED) $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/test/e2e$$') ) || exit 1; \

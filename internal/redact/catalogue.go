@@ -191,7 +191,7 @@ func compileAllowlist(a Allowlist, field string) (compiledAllowlist, error) {
 			}
 			for _, l := range requiredLiterals(b) {
 				lits = append(lits, l)
-				branchOf = append(branchOf, uint8(len(ca.regexes)-1))
+				branchOf = append(branchOf, uint8(len(ca.regexes)-1)) //nolint:gosec // at most maxBranches (256) branches: checked above
 				ca.guarded[len(ca.regexes)-1] = true
 			}
 		}
@@ -471,7 +471,7 @@ func newRuleSet(rules []compiledRule, keywords [][]string, global []compiledAllo
 			k = strings.ToLower(k)
 			id, ok := ids[k]
 			if !ok {
-				id = int32(len(words))
+				id = int32(len(words)) //nolint:gosec // distinct keywords of at most a few hundred rules
 				ids[k] = id
 				words = append(words, k)
 				rs.byWord = append(rs.byWord, nil)

@@ -77,7 +77,7 @@ func classify(key string, query bool) KeyKind {
 			kind = k
 			continue
 		}
-		if string(w) == "key" && i > 0 && keyQualifiers[string(words[i-1][:lens[i-1]])] && kind == KeyPlain {
+		if string(w) == "key" && i > 0 && keyQualifiers[string(words[i-1][:lens[i-1]])] && kind == KeyPlain { //nolint:gosec // 0 < i < n <= maxWords
 			kind = KeySecret
 		}
 	}
@@ -118,7 +118,7 @@ func splitWords(key string, words *[maxWords][maxWordLen]byte, lens *[maxWords]i
 			lens[cur] = 0
 		}
 		if lens[cur] < maxWordLen {
-			if !isUpper && !(c >= 'a' && c <= 'z') {
+			if !isUpper && (c < 'a' || c > 'z') {
 				lower = c
 			}
 			words[cur][lens[cur]] = lower

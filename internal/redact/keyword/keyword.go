@@ -57,7 +57,7 @@ func New(words []string) (*Set, error) {
 		for i := 0; i < len(w); i++ {
 			c := lowerByte(w[i])
 			if k.class[c] == 0 {
-				k.class[c] = uint8(k.width)
+				k.class[c] = uint8(k.width) //nolint:gosec // at most 230 classes: bytes are lower-cased first
 				k.width++
 			}
 		}
@@ -104,7 +104,7 @@ func New(words []string) (*Set, error) {
 				if s != 0 {
 					fail[nx] = int(k.next[fail[s]*k.width+cl])
 				}
-				k.next[s*k.width+cl] = uint16(nx)
+				k.next[s*k.width+cl] = uint16(nx) //nolint:gosec // nx < maxStates (1<<16): New bounds the total bytes
 				queue = append(queue, nx)
 			case s != 0:
 				k.next[s*k.width+cl] = k.next[fail[s]*k.width+cl]

@@ -88,7 +88,7 @@ func (g *Generator) Generate(seed uint64) ([]Sample, map[string]string) {
 		vendor := vendorName(r)
 		var got []Sample
 		for d := 0; d < maxDraws && len(got) == 0; d++ {
-			rnd := rand.New(rand.NewPCG(seed, uint64(ri)<<8|uint64(d)))
+			rnd := rand.New(rand.NewPCG(seed, uint64(ri)<<8|uint64(d))) //nolint:gosec // a seeded, replayable test corpus, not key material
 			secret, err := draw(pattern, rnd)
 			if err != nil {
 				missed[r.RuleID] = err.Error()
@@ -133,7 +133,7 @@ func (g *Generator) raw(r config.Rule, seed uint64, ri int) []Sample {
 		return nil
 	}
 	literalDots(re)
-	rnd := rand.New(rand.NewPCG(seed, uint64(ri)<<8|0xff))
+	rnd := rand.New(rand.NewPCG(seed, uint64(ri)<<8|0xff)) //nolint:gosec // a seeded, replayable test corpus, not key material
 	var texts, secrets []string
 	for d := 0; d < 4*maxDraws && len(secrets) < 5; d++ {
 		gen, err := reggen.NewGenerator(re.String())

@@ -18,14 +18,7 @@ func TestEachRuleFiresOnItsSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	samples, _ := corpus.New(cfg).Generate(seed(t))
-	e, err := redact.New(redact.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	det := map[string]redact.Detector{}
-	for d := range redact.NumDetectors {
-		det[d.String()] = d
-	}
+	e, det := engineByRule(t)
 	checked, missed := 0, map[string]int{}
 	for _, s := range samples {
 		d, ok := det[s.Rule]

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/authobs/authobsprocessor/internal/redact"
 	"github.com/authobs/authobsprocessor/internal/tools/gitleaks/internal/corpus"
 	"github.com/authobs/authobsprocessor/internal/tools/gitleaks/internal/gitleakscfg"
 )

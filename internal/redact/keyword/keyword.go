@@ -22,14 +22,17 @@ import (
 type Set struct {
 	class [256]uint8 // byte → class; 0: a byte no keyword has
 	width int        // number of classes
-	next  []uint16   // next[state*width+class]
+	next  []uint16   // next[state*width+class]; hitBit set: a keyword ends there
 	out   [][]int32  // keyword ids ending at each state (via failure links too)
-	hit   []bool     // len(out[state]) > 0, without loading a slice header per byte
 	words []string   // the keywords, lower case
 }
 
-// maxStates bounds the automaton (a state is a uint16).
-const maxStates = 1 << 16
+// maxStates bounds the automaton: a state is 15 bits of a uint16 whose top bit says that
+// a keyword ends in it, so the scan loop reads one table per byte.
+const (
+	maxStates = 1 << 15
+	hitBit    = 1 << 15
+)
 
 // New builds the automaton for words (any case; empty words are an error).
 func New(words []string) (*Set, error) {
@@ -111,9 +114,10 @@ func New(words []string) (*Set, error) {
 			}
 		}
 	}
-	k.hit = make([]bool, len(k.out))
-	for st, o := range k.out {
-		k.hit[st] = len(o) > 0
+	for i, t := range k.next {
+		if len(k.out[t]) > 0 {
+			k.next[i] = t | hitBit
+		}
 	}
 	return k, nil
 }
@@ -128,10 +132,11 @@ func lowerByte(c byte) byte {
 // Next returns the end offset of the next keyword occurrence ending after from, scanning
 // on from state (0 at the start of a string), and the state there; -1 when there is none.
 func (k *Set) Next(s string, from, state int) (int, int) {
-	next, class, w, hit := k.next, &k.class, k.width, k.hit
+	next, class, w := k.next, &k.class, k.width
 	for i := from; i < len(s); i++ {
-		state = int(next[state*w+int(class[s[i]])])
-		if hit[state] {
+		t := next[state*w+int(class[s[i]])]
+		state = int(t &^ hitBit)
+		if t&hitBit != 0 {
 			return i + 1, state
 		}
 	}

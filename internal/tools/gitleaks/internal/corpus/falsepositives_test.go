@@ -20,14 +20,7 @@ func TestFalsePositivesDoNotFireTheirRule(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := redact.New(redact.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	det := map[string]redact.Detector{}
-	for d := range redact.NumDetectors {
-		det[d.String()] = d
-	}
+	e, det := engineByRule(t)
 	samples := 0
 	for id, list := range fps {
 		d, ok := det[id]
@@ -47,4 +40,17 @@ func TestFalsePositivesDoNotFireTheirRule(t *testing.T) {
 	if samples < 250 {
 		t.Fatalf("only %d samples read: the rule sources changed shape", samples)
 	}
+}
+
+// engineByRule is the default engine and its detectors by rule id.
+func engineByRule(t *testing.T) (*redact.Engine, map[string]redact.Detector) {
+	e, err := redact.New(redact.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	det := map[string]redact.Detector{}
+	for d := range redact.NumDetectors {
+		det[d.String()] = d
+	}
+	return e, det
 }

@@ -4,7 +4,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/authobs/authobsprocessor/internal/redact"
 	"github.com/authobs/authobsprocessor/internal/tools/gitleaks/internal/corpus"
 	"github.com/authobs/authobsprocessor/internal/tools/gitleaks/internal/gitleakscfg"
 )
@@ -18,14 +17,7 @@ func TestEachRuleFiresOnItsSamples(t *testing.T) {
 		t.Fatal(err)
 	}
 	samples, _ := corpus.New(cfg).Generate(seed(t))
-	e, err := redact.New(redact.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	det := map[string]redact.Detector{}
-	for d := range redact.NumDetectors {
-		det[d.String()] = d
-	}
+	e, det := engineByRule(t)
 	checked, missed := 0, map[string]int{}
 	for _, s := range samples {
 		d, ok := det[s.Rule]

@@ -47,9 +47,12 @@ func newAuthobsProcessor(set processor.Settings, cfg *Config) (*authobsProcessor
 		fingerprintKey = deriveKey([]byte(cfg.Redaction.Fingerprint.Key), fingerprintDomain)
 		idKey = deriveKey([]byte(cfg.Redaction.Fingerprint.Key), evidenceIDDomain)
 	}
-	opts, err := cfg.Redaction.engineOptions(fingerprintKey)
+	opts, skipped, err := cfg.Redaction.engineOptions(fingerprintKey)
 	if err != nil {
 		return nil, err
+	}
+	if len(skipped) > 0 {
+		set.Logger.Info("redaction.rules_file: left out what cannot apply to telemetry", zap.Strings("skipped", skipped))
 	}
 	engine, err := redact.New(opts)
 	if err != nil {

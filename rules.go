@@ -41,10 +41,12 @@ type RuleAllowlistConfig struct {
 
 // engineOptions turns the redaction settings into the engine's options: the rules of the
 // configuration first, then those of redaction.rules_file. fingerprintKey is the derived key.
-func (r RedactionConfig) engineOptions(fingerprintKey []byte) (redact.Options, error) {
-	rules, err := r.operatorRules()
+// skipped lists what the rules file holds that cannot apply to telemetry (path or commit
+// conditions, path-only rules).
+func (r RedactionConfig) engineOptions(fingerprintKey []byte) (opts redact.Options, skipped []string, err error) {
+	rules, skipped, err := r.operatorRules()
 	if err != nil {
-		return redact.Options{}, err
+		return redact.Options{}, nil, err
 	}
 	return redact.Options{
 		Replacement:    r.Replacement,
@@ -54,31 +56,30 @@ func (r RedactionConfig) engineOptions(fingerprintKey []byte) (redact.Options, e
 		DisableRules:   r.DisableRules,
 		KeyPatterns:    r.KeyPatterns,
 		ExemptValues:   r.ExemptValues,
-	}, nil
+	}, skipped, nil
 }
 
 // operatorRules converts redaction.rules and reads redaction.rules_file. Errors name the key.
-func (r RedactionConfig) operatorRules() ([]redact.Rule, error) {
-	var rules []redact.Rule
+func (r RedactionConfig) operatorRules() (rules []redact.Rule, skipped []string, err error) {
 	for i, rc := range r.Rules {
 		rule, err := rc.toRule(fmt.Sprintf("redaction.rules[%d]", i))
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		rules = append(rules, rule)
 	}
 	if r.RulesFile == "" {
-		return rules, nil
+		return rules, nil, nil
 	}
 	data, err := os.ReadFile(r.RulesFile)
 	if err != nil {
-		return nil, fmt.Errorf("redaction.rules_file: %w", err)
+		return nil, nil, fmt.Errorf("redaction.rules_file: %w", err)
 	}
-	fileRules, _, err := redact.ParseGitleaksTOML(data)
+	fileRules, skipped, err := redact.ParseGitleaksTOML(data)
 	if err != nil {
-		return nil, fmt.Errorf("redaction.rules_file %s: %w", r.RulesFile, err)
+		return nil, nil, fmt.Errorf("redaction.rules_file %s: %w", r.RulesFile, err)
 	}
-	return append(rules, fileRules...), nil
+	return append(rules, fileRules...), skipped, nil
 }
 
 func (rc RuleConfig) toRule(key string) (redact.Rule, error) {
@@ -108,7 +109,7 @@ func (rc RuleConfig) toRule(key string) (redact.Rule, error) {
 // pattern and disabled id is checked at start-up; the engine's errors name the field, and
 // the ones about redaction.rules_file's rules say so.
 func (r RedactionConfig) validateEngine() error {
-	opts, err := r.engineOptions(nil)
+	opts, _, err := r.engineOptions(nil)
 	if err != nil {
 		return err
 	}

@@ -88,6 +88,8 @@ test: tidy-check lint $(COLLECTOR)
 		echo "==> unit tests of module $$m (race detector)"; \
 		( cd $$m && CORPUS_SEED=$(CORPUS_SEED) $(GO) test -race -count=1 $$($(GO) list ./... | grep -v '/test/e2e$$') ) || exit 1; \
 	done
+	@echo "==> allocation tests without the race detector (under -race sync.Pool drops items)"
+	$(GO) test -count=1 -run 'Alloc' . ./internal/...
 	@echo "==> end-to-end test on $(COLLECTOR)"
 	cd test && AUTHOBS_COLLECTOR=$(CURDIR)/$(COLLECTOR) AUTHOBS_OPERATOR_BUILD=1 AUTHOBS_CORPUS_SEED=$(CORPUS_SEED) $(GO) test -count=1 -timeout 10m $(E2E_PKG)
 

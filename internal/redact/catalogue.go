@@ -41,6 +41,10 @@ type compiledRule struct {
 	// keyword occurrence, on the span bytes a match can cover, instead of searching a window.
 	anchored bool
 	span     int
+	// free is the same regex unanchored, for a string where the rule's keyword recurs more
+	// than maxAnchoredRuns times: one search over merged windows instead of a run of up to
+	// span bytes at every occurrence (which would cost span bytes per keyword byte).
+	free *regexp.Regexp
 	// wordStart: the regex begins with `\b` before a keyword that begins with a word byte,
 	// so a keyword inside a word (`s.` in `fs.read`, `ey` in `key`) cannot start a match.
 	wordStart bool
@@ -133,6 +137,7 @@ func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 		// a rule whose every match begins with one of its keywords (`adafruit_key = …` once
 		// stripped, `ghp_…`, `\b(?:hvs\.|s\.)…`) runs anchored at each keyword instead
 		if starts, boundary := keywordsStartMatch(src, r.Keywords); starts {
+			cr.free = cr.re
 			cr.re, cr.anchored, cr.wordStart, cr.span = regexp.MustCompile(`^(?:`+src+`)`), true, boundary, n
 		}
 	}
@@ -492,7 +497,15 @@ func newRuleSet(rules []compiledRule, keywords [][]string, global []compiledAllo
 type ruleWindow struct {
 	start, end int
 	open       bool
+	// anchoredRuns counts the anchored attempts of an anchored rule in this string.
+	anchoredRuns int
 }
+
+// maxAnchoredRuns: after this many anchored attempts in one string, an anchored rule's
+// further keyword occurrences are merged into windows searched once, unanchored, so a
+// keyword repeated thousands of times (`curl curl curl …`) costs a bounded number of regex
+// bytes per input byte.
+const maxAnchoredRuns = 8
 
 // windowPool holds the per-call window state of every rule; pooled so a call that finds
 // keywords costs no allocation either.
@@ -531,14 +544,18 @@ func (rs *ruleSet) scan(sc *scanner) {
 				if r.wordStart && kstart > 0 && isWordChar(s[kstart-1]) {
 					continue
 				}
-				if r.anchored {
+				w := &(*ws)[ri]
+				if r.anchored && w.anchoredRuns < maxAnchoredRuns {
 					// one anchored attempt; a byte past the longest match keeps `$` honest
-					rs.run(sc, int(ri), kstart, min(len(s), kstart+r.span+1))
+					w.anchoredRuns++
+					rs.runAnchored(sc, int(ri), kstart, min(len(s), kstart+r.span+1))
 					continue
 				}
-				w := &(*ws)[ri]
 				lo, hi := 0, len(s)
-				if r.reach >= 0 {
+				switch {
+				case r.anchored: // a match begins at the keyword and covers at most span bytes
+					lo, hi = kstart, min(len(s), kstart+r.span+1)
+				case r.reach >= 0:
 					lo, hi = max(0, kstart-r.reach), min(len(s), end+r.reach)
 				}
 				switch {
@@ -548,17 +565,18 @@ func (rs *ruleSet) scan(sc *scanner) {
 					if w.open {
 						rs.run(sc, int(ri), w.start, w.end)
 					}
-					*w = ruleWindow{start: lo, end: hi, open: true}
+					*w = ruleWindow{start: lo, end: hi, open: true, anchoredRuns: w.anchoredRuns}
 				}
 			}
 		}
 		end, state = rs.kw.Next(s, end, state)
 	}
 	for ri := range *ws {
-		if w := &(*ws)[ri]; w.open {
+		w := &(*ws)[ri]
+		if w.open {
 			rs.run(sc, ri, w.start, w.end)
-			*w = ruleWindow{}
 		}
+		*w = ruleWindow{} // pooled: the next string starts afresh
 	}
 }
 
@@ -611,10 +629,24 @@ func isRegexSpace(c byte) bool { return isSpace(c) || c == '\f' }
 
 // run applies rule ri to s[lo:hi] and adds each accepted secret.
 func (rs *ruleSet) run(sc *scanner, ri, lo, hi int) {
+	r := &rs.rules[ri]
+	re := r.re
+	if r.anchored {
+		re = r.free
+	}
+	rs.search(sc, ri, re, false, lo, hi)
+}
+
+// runAnchored is one attempt of an anchored rule at lo.
+func (rs *ruleSet) runAnchored(sc *scanner, ri, lo, hi int) {
+	rs.search(sc, ri, rs.rules[ri].re, true, lo, hi)
+}
+
+func (rs *ruleSet) search(sc *scanner, ri int, re *regexp.Regexp, anchored bool, lo, hi int) {
 	s := sc.s
 	r := &rs.rules[ri]
 	// a window edge inside a word would let `\b` match where the word does not start
-	for k := 0; lo > 0 && isTok(s[lo-1]) && k < 64 && !r.anchored; k++ {
+	for k := 0; lo > 0 && isTok(s[lo-1]) && k < 64 && !anchored; k++ {
 		lo--
 	}
 	for k := 0; hi < len(s) && isTok(s[hi]) && k < 64; k++ {
@@ -625,7 +657,7 @@ func (rs *ruleSet) run(sc *scanner, ri, lo, hi int) {
 		work.bytes += hi - lo
 	}
 	win := s[lo:hi]
-	for _, loc := range r.re.FindAllStringSubmatchIndex(win, -1) {
+	for _, loc := range re.FindAllStringSubmatchIndex(win, -1) {
 		a, b := secretBounds(r, loc)
 		if a < 0 || b <= a {
 			continue
@@ -644,7 +676,7 @@ func (rs *ruleSet) run(sc *scanner, ri, lo, hi int) {
 		if allowed(rs.global, secret, m, s, ms) || allowed(r.allow, secret, m, s, ms) {
 			continue
 		}
-		if r.anchored && lo+b == hi && hi < len(s) {
+		if anchored && lo+b == hi && hi < len(s) {
 			b = hi - lo + runLen(s, hi, isB64)
 		}
 		sc.add(match{start: lo + a, end: lo + b, det: r.det})

@@ -145,3 +145,28 @@ func TestCleanStringsDoNotAllocate(t *testing.T) {
 		}
 	}
 }
+
+// TestRecurringKeywordCostIsBounded: a keyword that starts a match (`curl`, `ghp_`, `hvs.`)
+// repeated thousands of times must not run an anchored attempt of up to 4 KiB at every
+// occurrence: past a few attempts the occurrences merge into windows searched once. The
+// regex bytes per input byte stay a small constant (counted, not timed); before, `curl `
+// repeated cost ~4 KiB of regex per occurrence, quadratic-looking for any line under 4 KiB.
+func TestRecurringKeywordCostIsBounded(t *testing.T) {
+	e, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, unit := range []string{"curl ", "curl -H x ", "ghp_ ", "hvs.", "dt0c01. ", "-----BEGIN "} {
+		for _, n := range []int{1 << 10, 1 << 13} {
+			in := strings.Repeat(unit, n/len(unit)+1)
+			work = &workCounter{}
+			var hits Hits
+			e.Redact(in, &hits)
+			perByte := float64(work.bytes) / float64(len(in))
+			work = nil
+			if perByte > 64 {
+				t.Errorf("%q x%d: %.1f regex bytes per input byte", unit, n/len(unit)+1, perByte)
+			}
+		}
+	}
+}

@@ -754,7 +754,7 @@ func TestHostileKeyCacheBounded(t *testing.T) {
 	require.NoError(t, err)
 	p.policy.publish()
 	cached := 0
-	for k := range *p.policy.rules.Load() {
+	for k := range p.policy.rules.Load().all {
 		if _, known := p.policy.known[k]; !known {
 			cached += len(k)
 		}

@@ -48,7 +48,7 @@ type policy struct {
 	// rules is what the per-item path reads: the start-up rules plus every key classified
 	// since, in one immutable map (one lookup per attribute). New keys wait in pending
 	// and are published, copy-on-write, once per batch.
-	rules   atomic.Pointer[map[string]*keyRule]
+	rules   atomic.Pointer[ruleTable]
 	mu      sync.Mutex // guards pending and publishing
 	pending map[string]*keyRule
 	dirty   atomic.Bool
@@ -98,9 +98,55 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 	for _, k := range cfg.Attributes.KeepOnly {
 		p.ruleFor(k).unlisted = false
 	}
-	rules := maps.Clone(p.known)
-	p.rules.Store(&rules)
+	p.rules.Store(newRuleTable(maps.Clone(p.known)))
 	return p
+}
+
+// ruleSlots is the size of a ruleTable's direct-mapped front; a power of two.
+const ruleSlots = 1024
+
+// ruleTable is the published key table: a direct-mapped front indexed by a key's length
+// and its first, middle and last bytes, which reads four bytes of the key and compares it once,
+// instead of hashing all of it as a Go map does; keys that collide there, and keys
+// learnt once the front's slot is taken, are found in the map behind it. Immutable once
+// built.
+type ruleTable struct {
+	front [ruleSlots]ruleSlot
+	all   map[string]*keyRule
+}
+
+type ruleSlot struct {
+	key  string
+	rule *keyRule
+}
+
+// slotOf is the front index of a non-empty key.
+func slotOf(k string) int {
+	return (len(k)*131 + int(k[0])*31 + int(k[len(k)-1])*7 + int(k[len(k)/2])) & (ruleSlots - 1)
+}
+
+func newRuleTable(all map[string]*keyRule) *ruleTable {
+	t := &ruleTable{all: all}
+	for k, r := range all {
+		if k == "" {
+			continue
+		}
+		if sl := &t.front[slotOf(k)]; sl.rule == nil {
+			sl.key, sl.rule = k, r
+		}
+	}
+	return t
+}
+
+// get returns the rule for k, if the table has one.
+func (t *ruleTable) get(k string) (*keyRule, bool) {
+	if k != "" {
+		if sl := &t.front[slotOf(k)]; sl.key == k && sl.rule != nil {
+			return sl.rule, true
+		}
+	}
+	r, ok := t.all[k]
+	return r, ok
 }
 
 // operationNamed maps an operation's config key to the operation.
@@ -144,7 +190,7 @@ func (p *policy) classify(k string) *keyRule {
 // rule returns the rule for an attribute key: one lookup in the published table, else
 // the slow path that classifies a new key.
 func (p *policy) rule(k string) *keyRule {
-	if r, ok := (*p.rules.Load())[k]; ok {
+	if r, ok := p.rules.Load().get(k); ok {
 		return r
 	}
 	return p.learn(k)
@@ -184,9 +230,9 @@ func (p *policy) publish() {
 	if len(p.pending) == 0 {
 		return
 	}
-	rules := maps.Clone(*p.rules.Load())
+	rules := maps.Clone(p.rules.Load().all)
 	maps.Copy(rules, p.pending)
-	p.rules.Store(&rules)
+	p.rules.Store(newRuleTable(rules))
 	p.pending = nil
 	p.dirty.Store(false)
 }

@@ -12,6 +12,7 @@ import (
 
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.yaml.in/yaml/v3"
 )
@@ -113,6 +114,32 @@ func BenchmarkLogs(b *testing.B) {
 			measure(b, LogsPerBatch, "record",
 				func() { ld = plog.NewLogs(); ws[i%Batches].Logs.CopyTo(ld); i++ },
 				func() error { return c.Logs(ctx, ld) })
+		})
+	}
+}
+
+var (
+	metricsOnce   sync.Once
+	sharedMetrics []pmetric.Metrics
+)
+
+// BenchmarkMetrics: the floor and authobs (metrics are not routed: both routes do the
+// same) on 1000-point metrics batches, rotating over Batches seeds like the spans.
+func BenchmarkMetrics(b *testing.B) {
+	metricsOnce.Do(func() {
+		for i := range Batches {
+			sharedMetrics = append(sharedMetrics, NewMetricsSeed(Seed+uint64(i)))
+		}
+	})
+	ctx := context.Background()
+	for _, name := range []string{"floor", "authobs_trace_safe"} {
+		b.Run("proc="+name, func(b *testing.B) {
+			c := newContender(b, name)
+			var md pmetric.Metrics
+			i := 0
+			measure(b, PointsPerBatch, "point",
+				func() { md = pmetric.NewMetrics(); sharedMetrics[i%Batches].CopyTo(md); i++ },
+				func() error { return c.Metrics(ctx, md) })
 		})
 	}
 }

@@ -12,7 +12,9 @@ import (
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/confmap"
 	"go.opentelemetry.io/collector/consumer"
+	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/plog"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor"
 	"go.opentelemetry.io/collector/processor/processortest"
@@ -48,7 +50,10 @@ type Contender struct {
 	Name   string
 	Traces func(context.Context, ptrace.Traces) error // nil: not a traces processor
 	Logs   func(context.Context, plog.Logs) error
-	close  func()
+	// Metrics is set for the floor and authobs only: the contrib contenders are configured
+	// for traces and logs.
+	Metrics func(context.Context, pmetric.Metrics) error
+	close   func()
 }
 
 // Close shuts the contender down.
@@ -155,6 +160,9 @@ func loadConfig(f processor.Factory, text string) (component.Config, error) {
 	return cfg, nil
 }
 
+// metricsSink is where the metrics contenders deliver: nothing compares metrics output.
+var metricsSink = consumertest.NewNop()
+
 type stage struct {
 	factory processor.Factory
 	config  string
@@ -169,6 +177,10 @@ func NewContender(name string, nextT consumer.Traces, nextL consumer.Logs) (*Con
 			Name:   name,
 			Traces: func(ctx context.Context, td ptrace.Traces) error { Floor(td); return nextT.ConsumeTraces(ctx, td) },
 			Logs:   func(ctx context.Context, ld plog.Logs) error { FloorLogs(ld); return nextL.ConsumeLogs(ctx, ld) },
+			Metrics: func(ctx context.Context, md pmetric.Metrics) error {
+				FloorMetrics(md)
+				return metricsSink.ConsumeMetrics(ctx, md)
+			},
 		}, nil
 	}
 	cfgs := yamlConfigs()
@@ -236,6 +248,19 @@ func NewContender(name string, nextT consumer.Traces, nextL consumer.Logs) (*Con
 			comps = append(comps, comp)
 		}
 		t, l = tp, lp
+		if strings.HasPrefix(name, "authobs") {
+			mp, err := st.factory.CreateMetrics(ctx, set, cfg, metricsSink)
+			if err != nil {
+				c.Close()
+				return nil, fmt.Errorf("%s metrics: %w", name, err)
+			}
+			if err := mp.Start(ctx, componenttest.NewNopHost()); err != nil {
+				c.Close()
+				return nil, err
+			}
+			comps = append(comps, mp)
+			c.Metrics = mp.ConsumeMetrics
+		}
 	}
 	c.Traces = t.ConsumeTraces
 	c.Logs = l.ConsumeLogs

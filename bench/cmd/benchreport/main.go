@@ -17,7 +17,8 @@ import (
 )
 
 // a benchmark result line: name, iterations, then value/unit pairs
-var lineRE = regexp.MustCompile(`^Benchmark(\w+)/proc=(\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
+// (the group may carry parameters: ScaleSpans/spans=100)
+var lineRE = regexp.MustCompile(`^Benchmark(\w+(?:/\w+=\w+)*)/proc=(\S+?)(?:-\d+)?\s+\d+\s+(.*)$`)
 
 type key struct{ group, proc string }
 
@@ -73,8 +74,13 @@ func main() {
 	var ratioLines []string
 	for _, g := range groups {
 		unit := "span"
-		if g == "Logs" {
+		switch {
+		case g == "Logs":
 			unit = "record"
+		case g == "Metrics":
+			unit = "point"
+		case strings.HasPrefix(g, "ScaleValue"):
+			unit = "byte"
 		}
 		ns := func(p string) float64 { return median(samples[key{g, p}]["ns/"+unit]) }
 		red, floor := ns("redaction"), ns("floor")
@@ -90,9 +96,12 @@ func main() {
 			if floor > 0 {
 				vsFloor = fmt.Sprintf("%.2fx", t/floor)
 			}
-			fmt.Printf("%-22s %12.1f %10.3f %12.4f %16s %10s\n", p, t, median(s["B/"+unit]), median(s["allocs/"+unit]), vsRed, vsFloor)
-			if red > 0 && floor > 0 {
+			fmt.Printf("%-22s %12.3f %10.3f %12.4f %16s %10s\n", p, t, median(s["B/"+unit]), median(s["allocs/"+unit]), vsRed, vsFloor)
+			switch {
+			case red > 0 && floor > 0:
 				ratioLines = append(ratioLines, fmt.Sprintf("BenchmarkRatio/signal=%s/proc=%s 1 %.4f x-faster-than-redaction %.4f x-floor-cost", strings.ToLower(g), p, red/t, t/floor))
+			case floor > 0:
+				ratioLines = append(ratioLines, fmt.Sprintf("BenchmarkRatio/signal=%s/proc=%s 1 %.4f x-floor-cost", strings.ToLower(g), p, t/floor))
 			}
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"go.opentelemetry.io/collector/config/configopaque"
@@ -229,29 +230,22 @@ func (a AttributesConfig) validate(route Route) []error {
 	if route == RouteLogOnly && len(a.Allow) > 0 {
 		errs = append(errs, fmt.Errorf("attributes.allow: route %q keeps every attribute an allow list could save, so the list would be ignored; remove it", route))
 	}
-	allowed := map[string]bool{}
-	for i, k := range a.Allow {
-		if k == "" {
-			errs = append(errs, fmt.Errorf("attributes.allow[%d]: must not be empty", i))
-		}
-		allowed[k] = true
-	}
-	dropped := map[string]bool{}
-	for i, k := range a.Drop {
+	errs = append(errs, validateKeyList("attributes.allow", a.Allow, "", nil)...)
+	errs = append(errs, validateKeyList("attributes.drop", a.Drop, "attributes.allow", a.Allow)...)
+	errs = append(errs, validateKeyList("attributes.keep_only", a.KeepOnly, "attributes.drop", a.Drop)...)
+	return errs
+}
+
+// validateKeyList checks a list of attribute keys: none empty, none also in the list that
+// contradicts it (otherKey).
+func validateKeyList(key string, keys []string, otherKey string, other []string) []error {
+	var errs []error
+	for i, k := range keys {
 		switch {
 		case k == "":
-			errs = append(errs, fmt.Errorf("attributes.drop[%d]: must not be empty", i))
-		case allowed[k]:
-			errs = append(errs, fmt.Errorf("attributes.drop[%d]: %q is also in attributes.allow", i, k))
-		}
-		dropped[k] = true
-	}
-	for i, k := range a.KeepOnly {
-		switch {
-		case k == "":
-			errs = append(errs, fmt.Errorf("attributes.keep_only[%d]: must not be empty", i))
-		case dropped[k]:
-			errs = append(errs, fmt.Errorf("attributes.keep_only[%d]: %q is also in attributes.drop", i, k))
+			errs = append(errs, fmt.Errorf("%s[%d]: must not be empty", key, i))
+		case slices.Contains(other, k):
+			errs = append(errs, fmt.Errorf("%s[%d]: %q is also in %s", key, i, k, otherKey))
 		}
 	}
 	return errs

@@ -222,6 +222,7 @@ func (p *authobsProcessor) processLogRecord(lr plog.LogRecord, c *counters) {
 	}
 	c.items[op]++
 	p.redactField(lr.EventName(), lr.SetEventName, c)
+	p.redactField(lr.SeverityText(), lr.SetSeverityText, c)
 	p.routeAttrs(lr.Attributes(), op, c)
 	p.routeBody(lr.Body(), op, c)
 }
@@ -232,11 +233,13 @@ func (p *authobsProcessor) processMetrics(ctx context.Context, md pmetric.Metric
 	return md, nil
 }
 
-// processMetric redacts a metric's names and every data point's attributes (each point
-// counts as an item); metrics are not routed.
+// processMetric redacts a metric's name, description, unit and metadata and every data
+// point's attributes (each point counts as an item); metrics are not routed.
 func (p *authobsProcessor) processMetric(m pmetric.Metric, c *counters) {
 	p.redactField(m.Name(), m.SetName, c)
 	p.redactField(m.Description(), m.SetDescription, c)
+	p.redactField(m.Unit(), m.SetUnit, c)
+	p.redactAttrs(m.Metadata(), c)
 	switch m.Type() {
 	case pmetric.MetricTypeGauge:
 		redactPoints(p, m.Gauge().DataPoints(), c)

@@ -366,6 +366,8 @@ func TestMetricsAreRedactedNotRouted(t *testing.T) {
 	rm.Resource().Attributes().PutStr("host.name", "vm")
 	m := rm.ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
 	m.SetName("codex.api_request")
+	m.SetUnit("{request}")
+	m.Metadata().PutStr("source", "Bearer "+testJWT)
 	dp := m.SetEmptySum().DataPoints().AppendEmpty()
 	dp.Attributes().PutStr("status", "401")
 	dp.Attributes().PutStr("api_key", testKey)
@@ -377,6 +379,16 @@ func TestMetricsAreRedactedNotRouted(t *testing.T) {
 	pt := out.ScopeMetrics().At(0).Metrics().At(0).Sum().DataPoints().At(0)
 	assert.Equal(t, map[string]any{"status": "401", "api_key": "[REDACTED]", "url": "https://x.example/?token=REDACTED"}, attrsOf(pt.Attributes()))
 	assert.Equal(t, map[string]any{"auth": "Bearer [REDACTED]"}, attrsOf(pt.Exemplars().At(0).FilteredAttributes()))
+	om := out.ScopeMetrics().At(0).Metrics().At(0)
+	assert.Equal(t, "{request}", om.Unit())
+	assert.Equal(t, map[string]any{"source": "Bearer [REDACTED]"}, attrsOf(om.Metadata()), "metadata is exported too")
+}
+
+func TestLogSeverityTextIsRedacted(t *testing.T) {
+	lr := runLogRecord(t, routeConfig(RouteLogOnly), func(lr plog.LogRecord) {
+		lr.SetSeverityText("WARN " + testKey)
+	})
+	assert.Equal(t, "WARN [REDACTED]", lr.SeverityText())
 }
 
 func TestAuditModeChangesNothingAndCounts(t *testing.T) {

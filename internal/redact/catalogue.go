@@ -531,7 +531,7 @@ func (rs *ruleSet) scan(sc *scanner) {
 		return
 	}
 	ws := rs.windows()
-	defer windowPool.Put(ws)
+	defer releaseWindows(ws)
 	for end >= 0 {
 		for _, kid := range rs.kw.Matches(state) {
 			klen := rs.kw.Len(kid)
@@ -576,8 +576,15 @@ func (rs *ruleSet) scan(sc *scanner) {
 		if w.open {
 			rs.run(sc, ri, w.start, w.end)
 		}
-		*w = ruleWindow{} // pooled: the next string starts afresh
 	}
+}
+
+// releaseWindows clears the window state and pools it; deferred, so a scan that panics (and
+// is failed closed by the processor) cannot hand open windows or anchored-run counts to the
+// next string.
+func releaseWindows(ws *[]ruleWindow) {
+	clear(*ws)
+	windowPool.Put(ws)
 }
 
 func (rs *ruleSet) windows() *[]ruleWindow {
@@ -676,7 +683,9 @@ func (rs *ruleSet) search(sc *scanner, ri int, re *regexp.Regexp, anchored bool,
 		if allowed(rs.global, secret, m, s, ms) || allowed(r.allow, secret, m, s, ms) {
 			continue
 		}
-		if anchored && lo+b == hi && hi < len(s) {
+		// a match that reaches the end of an anchored rule's bounded run (its span cap) goes
+		// on over the token it is in, anchored attempt or merged window alike
+		if r.anchored && lo+b == hi && hi < len(s) {
 			b = hi - lo + runLen(s, hi, isB64)
 		}
 		sc.add(match{start: lo + a, end: lo + b, det: r.det})

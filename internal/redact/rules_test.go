@@ -128,8 +128,8 @@ path = '''\.jks$'''
 	if got := len(rules[0].Allowlists); got != 2 { // the AND-with-path one goes, the global one is added
 		t.Fatalf("%d allowlists: %+v", got, rules[0].Allowlists)
 	}
-	if len(skipped) != 3 {
-		t.Fatalf("skipped %q", skipped)
+	if len(skipped) != 4 || !strings.HasPrefix(skipped[0], "extend.useDefault: not applied") {
+		t.Fatalf("skipped %q", skipped) // [extend] is named, never silently dropped
 	}
 	e, err := New(Options{Rules: rules})
 	if err != nil {

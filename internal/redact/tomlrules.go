@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/pelletier/go-toml/v2"
@@ -56,7 +58,12 @@ func ParseGitleaksTOML(data []byte) (rules []Rule, skipped []string, err error) 
 	if err := dec.Decode(&f); err != nil {
 		var strict *toml.StrictMissingError
 		if errors.As(err, &strict) {
-			return nil, nil, fmt.Errorf("unknown key: %s", strings.TrimSpace(strict.String()))
+			// the keys only: the library's own text quotes the line, which may hold a value
+			keys := make([]string, 0, len(strict.Errors))
+			for i := range strict.Errors {
+				keys = append(keys, strings.Join(strict.Errors[i].Key(), "."))
+			}
+			return nil, nil, fmt.Errorf("unknown key: %s", strings.Join(keys, ", "))
 		}
 		var derr *toml.DecodeError
 		if errors.As(err, &derr) {
@@ -64,6 +71,9 @@ func ParseGitleaksTOML(data []byte) (rules []Rule, skipped []string, err error) 
 			return nil, nil, fmt.Errorf("line %d column %d: %s", row, col, derr.Error())
 		}
 		return nil, nil, err
+	}
+	for _, k := range slices.Sorted(maps.Keys(f.Extend)) {
+		skipped = append(skipped, "extend."+k+": not applied (the built-in catalogue is always on; turn rules off with redaction.disable_rules, put another file's rules in this one)")
 	}
 	global, notes := convertAllows(f.Allowlists, f.Allowlist, "allowlists")
 	skipped = append(skipped, notes...)
@@ -117,6 +127,10 @@ func convertAllows(list []gitleaksAllow, old *gitleaksAllow, field string) (out 
 // words): an "AND" allowlist that also needs a path or a commit never applies here.
 func convertAllow(a gitleaksAllow) (*Allowlist, string) {
 	and := strings.EqualFold(a.Condition, "AND")
+	if !and && a.Condition != "" && !strings.EqualFold(a.Condition, "OR") {
+		// left out: an allowlist only ever spares a match, so dropping one cannot leak
+		return nil, fmt.Sprintf("unknown condition %q (want OR or AND): left out", a.Condition)
+	}
 	foreign := len(a.Paths) > 0 || len(a.Commits) > 0
 	if and && foreign {
 		return nil, "needs a path or commit as well, never applies to telemetry"

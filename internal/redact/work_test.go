@@ -170,3 +170,27 @@ func TestRecurringKeywordCostIsBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestRecurringKeywordKeepsLongSecretWhole: once a rule's keyword has recurred past the
+// anchored attempts, its matches are found in merged windows; a secret longer than the
+// rule's span cap must still be redacted to its end there, as in an anchored attempt.
+func TestRecurringKeywordKeepsLongSecretWhole(t *testing.T) {
+	e, err := New(Options{Rules: []Rule{{ID: "acme", Regex: `acme_[a-z0-9]+`, Keywords: []string{"acme_"}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	for i := 0; b.Len() < 6000; i++ {
+		b.WriteByte("k3j9x2m8q7w4e6r1t5y0u2i4p"[(i*7)%25])
+	}
+	secret := b.String()
+	for _, before := range []string{"", strings.Repeat("acme_x1 ", maxAnchoredRuns), strings.Repeat("acme_x1 ", 100)} {
+		var hits Hits
+		out, _ := e.Redact(before+"acme_"+secret, &hits)
+		for i := 0; i+12 <= len(secret); i += 12 {
+			if strings.Contains(out, secret[i:i+12]) {
+				t.Fatalf("after %d recurring keywords a piece at %d of a %d-byte secret survives", strings.Count(before, "acme_"), i, len(secret))
+			}
+		}
+	}
+}

@@ -32,4 +32,7 @@ func TestEachRuleFiresOnItsSamples(t *testing.T) {
 		}
 	}
 	t.Logf("%d samples reported by their own rule checked; rules that missed: %v", checked, missed)
+	if checked < 1000 {
+		t.Fatalf("only %d samples checked: the corpus or the rule mapping is broken", checked)
+	}
 }

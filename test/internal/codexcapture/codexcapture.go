@@ -46,30 +46,29 @@ func Scenarios(dir string) ([]string, error) {
 // Load reads dir/<scenario>/otlp_logs.jsonl and otlp_traces.jsonl.gz.
 func Load(dir, scenario string) (Capture, error) {
 	c := Capture{Name: scenario}
-	lines, err := ReadLines(filepath.Join(dir, scenario, "otlp_logs.jsonl"))
+	var err error
+	if c.Logs, err = readRequests(dir, scenario, "otlp_logs.jsonl", (&plog.JSONUnmarshaler{}).UnmarshalLogs); err != nil {
+		return c, err
+	}
+	c.Traces, err = readRequests(dir, scenario, "otlp_traces.jsonl.gz", (&ptrace.JSONUnmarshaler{}).UnmarshalTraces)
+	return c, err
+}
+
+// readRequests unmarshals every line of one capture file, an export request each.
+func readRequests[T any](dir, scenario, file string, unmarshal func([]byte) (T, error)) ([]T, error) {
+	lines, err := ReadLines(filepath.Join(dir, scenario, file))
 	if err != nil {
-		return c, err
+		return nil, err
 	}
-	var lu plog.JSONUnmarshaler
+	out := make([]T, 0, len(lines))
 	for i, line := range lines {
-		ld, err := lu.UnmarshalLogs(line)
+		v, err := unmarshal(line)
 		if err != nil {
-			return c, fmt.Errorf("%s/otlp_logs.jsonl line %d: %w", scenario, i+1, err)
+			return nil, fmt.Errorf("%s/%s line %d: %w", scenario, file, i+1, err)
 		}
-		c.Logs = append(c.Logs, ld)
+		out = append(out, v)
 	}
-	if lines, err = ReadLines(filepath.Join(dir, scenario, "otlp_traces.jsonl.gz")); err != nil {
-		return c, err
-	}
-	var tu ptrace.JSONUnmarshaler
-	for i, line := range lines {
-		td, err := tu.UnmarshalTraces(line)
-		if err != nil {
-			return c, fmt.Errorf("%s/otlp_traces.jsonl.gz line %d: %w", scenario, i+1, err)
-		}
-		c.Traces = append(c.Traces, td)
-	}
-	return c, nil
+	return out, nil
 }
 
 // MergedLogs returns every log export request of the capture as one batch.

@@ -88,6 +88,7 @@ func TestInvalidConfig(t *testing.T) {
 		"redaction_rules_condition.yaml":      "redaction.rules[0].allowlists[0].condition: unknown condition \"XOR\"",
 		"redaction_disable_rules.yaml":        "redaction.disable_rules[0]: \"no-such-rule\" is not a built-in rule id",
 		"redaction_rules_file.yaml":           "redaction.rules_file: open testdata/rules/does-not-exist.toml",
+		"redaction_rules_both.yaml":           "redaction.rules_file testdata/rules/bad-regex.toml: rules[0].regex",
 	}
 	for file, want := range tests {
 		t.Run(file, func(t *testing.T) {

@@ -106,19 +106,30 @@ func (rc RuleConfig) toRule(key string) (redact.Rule, error) {
 }
 
 // validateEngine builds the engine the configuration describes, so that every rule,
-// pattern and disabled id is checked at start-up; the engine's errors name the field, and
-// the ones about redaction.rules_file's rules say so.
+// pattern and disabled id is checked at start-up; the engine's errors name the field. When
+// both redaction.rules and redaction.rules_file are set, each source is checked on its own
+// first, so an error gives the rule's index within its own source.
 func (r RedactionConfig) validateEngine() error {
 	opts, _, err := r.engineOptions(nil)
 	if err != nil {
 		return err
 	}
-	if _, err := redact.New(opts); err != nil {
-		if n := len(r.Rules); n > 0 && r.RulesFile != "" {
-			return fmt.Errorf("redaction (rules[0..%d] from redaction.rules, the rest from redaction.rules_file): %w", n-1, err)
+	if r.RulesFile != "" {
+		fileOpts := redact.Options{Rules: opts.Rules[len(r.Rules):]}
+		if len(r.Rules) > 0 {
+			own := opts
+			own.Rules = opts.Rules[:len(r.Rules)]
+			if _, err := redact.New(own); err != nil {
+				return fmt.Errorf("redaction.%w", err)
+			}
 		}
+		if _, err := redact.New(fileOpts); err != nil {
+			return fmt.Errorf("redaction.rules_file %s: %w", r.RulesFile, err)
+		}
+	}
+	if _, err := redact.New(opts); err != nil {
 		if r.RulesFile != "" {
-			return fmt.Errorf("redaction (rules of redaction.rules_file %s): %w", r.RulesFile, err)
+			return fmt.Errorf("redaction (redaction.rules and the rules of redaction.rules_file %s together): %w", r.RulesFile, err)
 		}
 		return fmt.Errorf("redaction.%w", err)
 	}

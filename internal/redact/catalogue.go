@@ -142,7 +142,7 @@ func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 		}
 	}
 	for i, a := range r.Allowlists {
-		ca, err := compileAllowlist(a, fmt.Sprintf("%s.allowlist[%d]", field, i))
+		ca, err := compileAllowlist(a, fmt.Sprintf("%s.allowlists[%d]", field, i))
 		if err != nil {
 			return compiledRule{}, err
 		}

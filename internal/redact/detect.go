@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	mathbits "math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -213,6 +214,10 @@ type scanner struct {
 	n     int
 	buf   [8]match
 	extra []match
+	// run is the last run of token bytes a word was measured in: every word starting
+	// inside it ends where it ends (`var/lib/kubelet/pods/…` has a word at each segment),
+	// so the run is read once, not once per word.
+	run runProfile
 }
 
 func (sc *scanner) add(m match) {
@@ -263,6 +268,9 @@ func (sc *scanner) scan() {
 				wordStart = false
 				continue
 			}
+			i = skipAlnum(s, i)
+			wordStart = false
+			continue
 		} else if !wordStart && i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
 			// a known prefix glued to a word (`key-sk-proj-…`, `x_ghp_…`)
 			if end, det := prefixAt(s, i); end > i {
@@ -270,6 +278,13 @@ func (sc *scanner) scan() {
 				i = end - 1
 				continue
 			}
+		}
+		if isAlnum(c) {
+			// the rest of a word: no word start, no glued prefix (its bytes follow letters
+			// or digits), none of the operators below
+			i = skipAlnum(s, i)
+			wordStart = false
+			continue
 		}
 		switch c {
 		case '=', ':':
@@ -296,6 +311,14 @@ func (sc *scanner) scan() {
 		}
 		wordStart = classes[c]&cSep != 0
 	}
+}
+
+// skipAlnum returns the index of the last letter or digit of the run that begins at i.
+func skipAlnum(s string, i int) int {
+	for i+1 < len(s) && isAlnum(s[i+1]) {
+		i++
+	}
+	return i
 }
 
 // prefixAt matches a known token prefix at i and returns the end of the token, its
@@ -489,18 +512,14 @@ func (sc *scanner) wordAt(i int) (int, int, Detector) {
 		return i, end, AzureKey
 	}
 	// long enough to be a token of no known shape: look inside base64, then at entropy
-	n := 0
-	for i+n < len(s) && classes[s[i+n]]&cEnt != 0 {
-		n++
-	}
-	if n < minBase64Len {
+	r := sc.runAt(i)
+	if r.tokEnd-i < minBase64Len {
 		return i, i, 0
 	}
-	for k := 0; k < 2 && i+n < len(s) && s[i+n] == '='; k++ {
-		n++ // base64 padding; a `=` inside is a key=value separator
-	}
+	r.measure(s)
+	n := r.end - i
 	w := s[i : i+n]
-	if isHexWord(w) {
+	if r.hexOnly(i) {
 		// trace and span ids, UUIDs, hashes: identifiers, not secrets — unless the hex
 		// spells out text that holds one
 		if hexHidesSecret(w) {
@@ -508,15 +527,124 @@ func (sc *scanner) wordAt(i int) (int, int, Detector) {
 		}
 		return i, i, 0
 	}
-	if base64HidesSecret(w) {
+	if n <= maxBase64Len && r.looksRandom(i) && base64HidesSecret(w, r.has(i, pURL), r.has(i, pStd)) {
 		return i, i + n, Encoded
 	}
 	// a random-looking word with no marker is a secret only where the text says so: on a
 	// path, in an ARN, a digest or a request id it is an identifier operators read by
-	if credentialContext(s, i) && isHighEntropy(w) && !base64Text(w) {
+	if n >= minEntropyLen && r.has(i, pDigit) && r.has(i, pLetter) && r.has(i, pNonHex) &&
+		credentialContext(s, i) && isHighEntropy(w) && !base64Text(w) {
 		return i, extendSplit(s, i+n, isB64), HighEntropy
 	}
 	return i, i, 0
+}
+
+// runProfile describes a run of token bytes (cEnt, then up to two `=` of base64 padding):
+// where it ends and, per kind of byte, the last index holding one, so that what a word
+// starting anywhere inside holds is one comparison each.
+type runProfile struct {
+	start, tokEnd int // the token bytes: [start, tokEnd)
+	end           int // tokEnd plus the padding
+	measured      bool
+	last          [numProfileBits]int
+}
+
+// Kinds of bytes a run profile tracks.
+const (
+	pDigit  = iota // 0-9
+	pLower         // a-z
+	pUpper         // A-Z
+	pLetter        // a-z, A-Z
+	pNonHex        // a letter past f/F (isHighEntropy's nonHex)
+	pNotHex        // not a hex digit nor '-': the word is no trace id, UUID or hash
+	pURL           // '-' or '_': the URL base64 alphabet
+	pStd           // '+' or '/': the standard base64 alphabet
+	numProfileBits
+)
+
+var profileBits = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		switch {
+		case b >= '0' && b <= '9':
+			t[c] |= 1 << pDigit
+		case b >= 'a' && b <= 'z':
+			t[c] |= 1<<pLower | 1<<pLetter
+		case b >= 'A' && b <= 'Z':
+			t[c] |= 1<<pUpper | 1<<pLetter
+		}
+		if (b|0x20) > 'f' && (b|0x20) <= 'z' {
+			t[c] |= 1 << pNonHex
+		}
+		if !isHex(b) && b != '-' {
+			t[c] |= 1 << pNotHex
+		}
+		switch b {
+		case '-', '_':
+			t[c] |= 1 << pURL
+		case '+', '/':
+			t[c] |= 1 << pStd
+		}
+	}
+	return t
+}()
+
+// runAt returns the run of token bytes that i is in, measuring its end only when i is
+// past the last one.
+func (sc *scanner) runAt(i int) *runProfile {
+	r := &sc.run
+	if i >= r.start && i < r.tokEnd {
+		return r
+	}
+	s := sc.s
+	j := i
+	for j < len(s) && classes[s[j]]&cEnt != 0 {
+		j++
+	}
+	*r = runProfile{start: i, tokEnd: j}
+	return r
+}
+
+// measure fills the profile once per run: the padding, and the last index of each kind,
+// found from the end of the run back (usually a few bytes hold every kind).
+func (r *runProfile) measure(s string) {
+	if r.measured {
+		return
+	}
+	r.measured = true
+	r.end = r.tokEnd
+	for k := 0; k < 2 && r.end < len(s) && s[r.end] == '='; k++ {
+		r.end++ // base64 padding; a `=` inside is a key=value separator
+	}
+	for b := range r.last {
+		r.last[b] = -1
+	}
+	const all = 1<<numProfileBits - 1
+	seen := uint8(0)
+	for k := r.end - 1; k >= r.start && seen != all; k-- {
+		bits := profileBits[s[k]] &^ seen
+		if bits == 0 {
+			continue
+		}
+		seen |= bits
+		for ; bits != 0; bits &= bits - 1 {
+			r.last[mathbits.TrailingZeros8(bits)] = k
+		}
+	}
+}
+
+// has reports whether the word from i to the end of the run holds a byte of kind b.
+func (r *runProfile) has(i, b int) bool { return r.last[b] >= i }
+
+// hexOnly reports whether the word from i to the end of the run is hex digits and dashes
+// (trace ids, UUIDs, hashes).
+func (r *runProfile) hexOnly(i int) bool { return !r.has(i, pNotHex) }
+
+// looksRandom is looksRandom of the word from i to the end of the run.
+func (r *runProfile) looksRandom(i int) bool {
+	digit, lower, upperInside := r.has(i, pDigit), r.has(i, pLower), r.last[pUpper] > i
+	letters := lower || upperInside
+	return (digit && letters) || (upperInside && lower)
 }
 
 // contextWords bounds the words before a token that can make it a credential, and
@@ -648,17 +776,15 @@ var base64Buffers = sync.Pool{New: func() any { return new([maxBase64Len]byte) }
 
 // base64HidesSecret decodes a base64 word (standard or URL alphabet, padded or not) and
 // scans the text inside: `dG9rZW49…` is `token=…`. Only words that look random and are
-// not hex (ids, hashes) are decoded.
-func base64HidesSecret(w string) bool {
-	if len(w) > maxBase64Len || !looksRandom(w) {
+// not hex (ids, hashes) are decoded; the caller has checked that and says which
+// alphabets' own bytes (`-_`, `+/`) w holds.
+func base64HidesSecret(w string, url, std bool) bool {
+	if url && std {
 		return false
 	}
 	w = strings.TrimRight(w, "=")
 	enc := base64.RawStdEncoding
-	if strings.ContainsAny(w, "-_") {
-		if strings.ContainsAny(w, "+/") {
-			return false
-		}
+	if url {
 		enc = base64.RawURLEncoding
 	}
 	buf := base64Buffers.Get().(*[maxBase64Len]byte)
@@ -690,16 +816,6 @@ func hexHidesSecret(w string) bool {
 	inner := scanner{s: unsafe.String(&buf[0], m)} //nolint:gosec // buf is not written while inner lives (returned to the pool after)
 	inner.scan()
 	return inner.n > 0
-}
-
-// isHexWord reports whether w is hex digits and dashes (trace ids, UUIDs, hashes).
-func isHexWord(w string) bool {
-	for i := 0; i < len(w); i++ {
-		if c := w[i]; !isHex(c) && c != '-' {
-			return false
-		}
-	}
-	return true
 }
 
 // isText reports whether b is printable ASCII text (decoded base64 of binary is not).

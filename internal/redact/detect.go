@@ -707,14 +707,14 @@ func lowerWord(w string, buf *[maxContextWord]byte) []byte {
 
 func isSecretWord(w string) bool {
 	var buf [maxContextWord]byte
-	lw := lowerWord(w, &buf)
-	_, ok := secretWords[string(lw)]
-	return ok && lw != nil
+	k, _ := lookupWord(lowerWord(w, &buf))
+	return k != KeyPlain
 }
 
 func isKeyQualifier(w string) bool {
 	var buf [maxContextWord]byte
-	return keyQualifiers[string(lowerWord(w, &buf))]
+	_, roles := lookupWord(lowerWord(w, &buf))
+	return roles&roleQualifier != 0
 }
 
 // isCredentialFlag: command-line flags whose argument is a credential.

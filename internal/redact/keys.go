@@ -33,27 +33,96 @@ var secretWords = map[string]KeyKind{
 }
 
 // keyQualifiers turn a following `key` into a secret: api_key, access-key, AccountKey …
-var keyQualifiers = map[string]bool{
-	"api": true, "access": true, "account": true, "private": true, "secret": true, "client": true,
-	"master": true, "shared": true, "subscription": true, "primary": true, "secondary": true,
-	"signing": true, "encryption": true, "auth": true, "service": true, "app": true,
-	"application": true, "storage": true, "x": true, "ssh": true, "license": true,
+var keyQualifiers = []string{
+	"api", "access", "account", "private", "secret", "client", "master", "shared", "subscription",
+	"primary", "secondary", "signing", "encryption", "auth", "service", "app", "application",
+	"storage", "x", "ssh", "license",
 }
 
 // neutralWords make a key describe a secret rather than hold one: token_count,
 // api_key_name, token_type, refresh_token_url_override_present.
-var neutralWords = map[string]bool{
-	"count": true, "counts": true, "usage": true, "length": true, "len": true, "size": true,
-	"type": true, "types": true, "kind": true, "present": true, "enabled": true, "name": true,
-	"names": true, "limit": true, "max": true, "min": true, "ttl": true, "expires": true,
-	"expiry": true, "expiration": true, "url": true, "uri": true, "endpoint": true,
-	"budget": true, "estimate": true, "attached": true, "source": true, "mode": true,
-	"required": true, "status": true, "format": true,
+var neutralWords = []string{
+	"count", "counts", "usage", "length", "len", "size", "type", "types", "kind", "present",
+	"enabled", "name", "names", "limit", "max", "min", "ttl", "expires", "expiry", "expiration",
+	"url", "uri", "endpoint", "budget", "estimate", "attached", "source", "mode", "required",
+	"status", "format",
 }
 
 // queryOnlyWords are secrets only as a URL query parameter (`?key=…`, `&code=…`), where
 // they are the common API-key and OAuth-code parameters; as attribute keys they are plain.
-var queryOnlyWords = map[string]bool{"key": true, "code": true, "auth": true, "access": true}
+var queryOnlyWords = []string{"key", "code", "auth", "access"}
+
+// What a known word is, besides a secretWords kind.
+const (
+	roleNeutral = 1 << iota
+	roleQualifier
+	roleQueryOnly
+)
+
+// knownWord is one word of the tables above with everything they say about it.
+type knownWord struct {
+	word  string
+	kind  KeyKind
+	roles uint8
+}
+
+// maxKnownWord is the longest word of the tables: a longer word is none of them.
+const maxKnownWord = 16
+
+// knownWords holds the tables' words grouped by length and first byte (mod 32), so a
+// lookup compares a word with the one or two of its length and initial instead of hashing
+// it: knownIndex[len][first&31] is a range of knownWords.
+var knownWords, knownIndex = func() ([]knownWord, [maxKnownWord + 1][32][2]uint8) {
+	byWord := map[string]*knownWord{}
+	get := func(w string) *knownWord {
+		if len(w) == 0 || len(w) > maxKnownWord {
+			panic("keys: word table entry " + w + " is empty or longer than maxKnownWord")
+		}
+		if byWord[w] == nil {
+			byWord[w] = &knownWord{word: w}
+		}
+		return byWord[w]
+	}
+	for w, k := range secretWords {
+		get(w).kind = k
+	}
+	for _, list := range []struct {
+		words []string
+		role  uint8
+	}{{neutralWords, roleNeutral}, {keyQualifiers, roleQualifier}, {queryOnlyWords, roleQueryOnly}} {
+		for _, w := range list.words {
+			get(w).roles |= list.role
+		}
+	}
+	var words []knownWord
+	var index [maxKnownWord + 1][32][2]uint8
+	for n := 1; n <= maxKnownWord; n++ {
+		for b := range 32 {
+			lo := len(words)
+			for _, k := range byWord {
+				if len(k.word) == n && int(k.word[0]&31) == b {
+					words = append(words, *k)
+				}
+			}
+			index[n][b] = [2]uint8{uint8(lo), uint8(len(words))} //nolint:gosec // under 256 words: the tables above
+		}
+	}
+	return words, index
+}()
+
+// lookupWord returns what the tables say about w, a lower-case word.
+func lookupWord(w []byte) (KeyKind, uint8) {
+	if len(w) == 0 || len(w) > maxKnownWord {
+		return KeyPlain, 0
+	}
+	r := knownIndex[len(w)][w[0]&31]
+	for _, k := range knownWords[r[0]:r[1]] {
+		if k.word == string(w) {
+			return k.kind, k.roles
+		}
+	}
+	return KeyPlain, 0
+}
 
 // ClassifyKey classifies an attribute key or a free-text key word. It allocates nothing.
 func ClassifyKey(key string) KeyKind {
@@ -68,20 +137,27 @@ func classify(key string, query bool) KeyKind {
 		return KeyPlain
 	}
 	kind := KeyPlain
+	var prevRoles, firstRoles uint8
 	for i := 0; i < n; i++ {
 		w := words[i][:lens[i]]
-		if neutralWords[string(w)] {
+		k, roles := lookupWord(w)
+		if i == 0 {
+			firstRoles = roles
+		}
+		if roles&roleNeutral != 0 {
 			return KeyPlain
 		}
-		if k, ok := secretWords[string(w)]; ok && k > kind {
+		if k > kind {
 			kind = k
+			prevRoles = roles
 			continue
 		}
-		if string(w) == "key" && i > 0 && keyQualifiers[string(words[i-1][:lens[i-1]])] && kind == KeyPlain { //nolint:gosec // 0 < i < n <= maxWords
+		if string(w) == "key" && i > 0 && prevRoles&roleQualifier != 0 && kind == KeyPlain {
 			kind = KeySecret
 		}
+		prevRoles = roles
 	}
-	if kind == KeyPlain && query && n == 1 && queryOnlyWords[string(words[0][:lens[0]])] {
+	if kind == KeyPlain && query && n == 1 && firstRoles&roleQueryOnly != 0 {
 		kind = KeySecret
 	}
 	return kind

@@ -25,6 +25,12 @@ type Set struct {
 	next  []uint16   // next[state*width+class]; hitBit set: a keyword ends there
 	out   [][]int32  // keyword ids ending at each state (via failure links too)
 	words []string   // the keywords, lower case
+	// skip has a bit per byte pair (first<<8 | second) that, read from the start state,
+	// leaves the automaton where the second byte alone would: the first byte ends no
+	// keyword and begins none that the second continues. Most pairs of text are such, so
+	// the scan passes them with one bit test each, off the chain of dependent loads that
+	// the transition table costs.
+	skip [1 << 16 / 64]uint64
 }
 
 // maxStates bounds the automaton: a state is 15 bits of a uint16 whose top bit says that
@@ -119,6 +125,18 @@ func New(words []string) (*Set, error) {
 			k.next[i] = t | hitBit
 		}
 	}
+	for a := range 256 {
+		t := k.next[k.class[a]]
+		if t&hitBit != 0 {
+			continue
+		}
+		for b := range 256 {
+			if k.next[int(t)*k.width+int(k.class[b])] == k.next[k.class[b]] {
+				p := a<<8 | b
+				k.skip[p>>6] |= 1 << (p & 63)
+			}
+		}
+	}
 	return k, nil
 }
 
@@ -134,6 +152,15 @@ func lowerByte(c byte) byte {
 func (k *Set) Next(s string, from, state int) (int, int) {
 	next, class, w := k.next, &k.class, k.width
 	for i := from; i < len(s); i++ {
+		if state == 0 {
+			for i+1 < len(s) {
+				p := int(s[i])<<8 | int(s[i+1])
+				if k.skip[p>>6]&(1<<(p&63)) == 0 {
+					break
+				}
+				i++
+			}
+		}
 		t := next[state*w+int(class[s[i]])]
 		state = int(t &^ hitBit)
 		if t&hitBit != 0 {

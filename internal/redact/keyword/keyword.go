@@ -25,11 +25,11 @@ type Set struct {
 	next  []uint16   // next[state*width+class]; hitBit set: a keyword ends there
 	out   [][]int32  // keyword ids ending at each state (via failure links too)
 	words []string   // the keywords, lower case
-	// skip has a bit per byte pair (first<<8 | second) that, read from the start state,
-	// leaves the automaton where the second byte alone would: the first byte ends no
-	// keyword and begins none that the second continues. Most pairs of text are such, so
-	// the scan passes them with one bit test each, off the chain of dependent loads that
-	// the transition table costs.
+	// skip has a bit per byte pair (previous<<8 | next) such that, from the start state or
+	// the state the previous byte alone leads to, the next byte leads where it would from
+	// the start state and ends no keyword. Where the automaton is in such a shallow state,
+	// most pairs of text are such, so the scan passes them with one bit test each, off
+	// the chain of dependent loads that the transition table costs.
 	skip [1 << 16 / 64]uint64
 }
 
@@ -126,12 +126,9 @@ func New(words []string) (*Set, error) {
 		}
 	}
 	for a := range 256 {
-		t := k.next[k.class[a]]
-		if t&hitBit != 0 {
-			continue
-		}
+		t := k.next[k.class[a]] &^ hitBit
 		for b := range 256 {
-			if k.next[int(t)*k.width+int(k.class[b])] == k.next[k.class[b]] {
+			if root := k.next[k.class[b]]; root&hitBit == 0 && k.next[int(t)*k.width+int(k.class[b])] == root {
 				p := a<<8 | b
 				k.skip[p>>6] |= 1 << (p & 63)
 			}
@@ -152,13 +149,17 @@ func lowerByte(c byte) byte {
 func (k *Set) Next(s string, from, state int) (int, int) {
 	next, class, w := k.next, &k.class, k.width
 	for i := from; i < len(s); i++ {
-		if state == 0 {
-			for i+1 < len(s) {
-				p := int(s[i])<<8 | int(s[i+1])
-				if k.skip[p>>6]&(1<<(p&63)) == 0 {
+		if i > 0 && (state == 0 || state == int(next[class[s[i-1]]]&^hitBit)) {
+			// shallow: pass the bytes that lead where they would from the start state
+			j := i
+			for j < len(s) && k.skip[(int(s[j-1])<<8|int(s[j]))>>6]&(1<<(s[j]&63)) != 0 {
+				j++
+			}
+			if j > i {
+				state = int(next[class[s[j-1]]] &^ hitBit)
+				if i = j; i == len(s) {
 					break
 				}
-				i++
 			}
 		}
 		t := next[state*w+int(class[s[i]])]

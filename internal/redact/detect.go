@@ -205,6 +205,7 @@ func init() {
 		add(prefixRule{r.p, r.min, 0, r.ok, VendorToken})
 	}
 	add(prefixRule{"SK", 32, 32, isHex, VendorToken}) // Twilio API key secret
+	firstByteShapes = shapesByFirstByte()
 }
 
 // scanner collects the matches of one string. The first matches live in an inline
@@ -262,13 +263,14 @@ func (sc *scanner) scan() {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if wordStart && isAlnum(c) {
-			if start, end, det := sc.wordAt(i); end > start {
+			last := skipAlnum(s, i)
+			if start, end, det := sc.wordAt(i, last+1); end > start {
 				sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
 				i = end - 1
 				wordStart = false
 				continue
 			}
-			i = skipAlnum(s, i)
+			i = last
 			wordStart = false
 			continue
 		} else if !wordStart && i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
@@ -372,11 +374,6 @@ var webhookHosts = []string{
 // webhookSecret matches the secret path of a webhook URL at i: it returns the bounds of
 // the path after the host prefix, which is replaced whole.
 func webhookSecret(s string, i int) (int, int) {
-	switch s[i] {
-	case 'h', 'd', 'w', 'o':
-	default:
-		return i, i
-	}
 	for _, h := range webhookHosts {
 		if h[0] != s[i] || !strings.HasPrefix(s[i:], h) {
 			continue
@@ -484,35 +481,54 @@ func looksRandom(p string) bool {
 	return (digit && letters) || (upperInside && lower)
 }
 
-// wordAt checks the word starting at i against the token shapes; it returns the bounds
-// of the secret to replace (after a scheme word such as Bearer, which stays) or empty ones.
-func (sc *scanner) wordAt(i int) (int, int, Detector) {
+// The shapes a word can have by its first byte: most words begin with a byte that starts
+// none of the marked shapes and cost one table read for all of them.
+const (
+	fPrefix  = 1 << iota // a known token prefix (prefixRules)
+	fWebhook             // a webhook host (webhookHosts)
+	fScheme              // Bearer, Basic
+	fJWT                 // a JWT header, eyJ…
+	fEncoded             // base64 of JSON (encodedJSONEnd)
+)
+
+// firstByteShapes is filled by the init that builds prefixRules, once they are complete.
+var firstByteShapes [256]uint8
+
+func shapesByFirstByte() (t [256]uint8) {
+	for c := range 256 {
+		if len(prefixRules[c]) > 0 {
+			t[c] |= fPrefix
+		}
+		switch byte(c) | 0x20 {
+		case 'b':
+			t[c] |= fScheme
+		case 'e':
+			t[c] |= fJWT
+		}
+	}
+	for _, h := range webhookHosts {
+		t[h[0]] |= fWebhook
+	}
+	t['e'] |= fEncoded
+	t['W'] |= fEncoded
+	return t
+}
+
+// wordAt checks the word starting at i, whose letters and digits end at alnumEnd, against
+// the token shapes; it returns the bounds of the secret to replace (after a scheme word
+// such as Bearer, which stays) or empty ones.
+func (sc *scanner) wordAt(i, alnumEnd int) (int, int, Detector) {
 	s := sc.s
-	c := s[i]
-	if end, det := prefixAt(s, i); end > i {
-		return i, end, det
-	}
-	if start, end := webhookSecret(s, i); end > start {
-		return start, end, URLCredentials
-	}
-	switch c | 0x20 {
-	case 'b':
-		if start, end, det := schemeCredential(s, i); end > start {
+	if f := firstByteShapes[s[i]]; f != 0 {
+		if start, end, det := sc.shapedWordAt(i, f); end > start {
 			return start, end, det
 		}
-	case 'e':
-		if end := jwtEnd(s, i); end > i {
-			return i, extendSplit(s, end, isJWTByte), JWT
-		}
-	}
-	if end := encodedJSONEnd(s, i); end > i {
-		return i, extendSplit(s, end, isB64), Encoded
 	}
 	if end := azureSecretEnd(s, i); end > i {
 		return i, end, AzureKey
 	}
 	// long enough to be a token of no known shape: look inside base64, then at entropy
-	r := sc.runAt(i)
+	r := sc.runAt(i, alnumEnd)
 	if r.tokEnd-i < minBase64Len {
 		return i, i, 0
 	}
@@ -535,6 +551,38 @@ func (sc *scanner) wordAt(i int) (int, int, Detector) {
 	if n >= minEntropyLen && r.has(i, pDigit) && r.has(i, pLetter) && r.has(i, pNonHex) &&
 		credentialContext(s, i) && isHighEntropy(w) && !base64Text(w) {
 		return i, extendSplit(s, i+n, isB64), HighEntropy
+	}
+	return i, i, 0
+}
+
+// shapedWordAt checks the word at i against the shapes its first byte can begin (f, from
+// firstByteShapes), in wordAt's order.
+func (sc *scanner) shapedWordAt(i int, f uint8) (int, int, Detector) {
+	s := sc.s
+	if f&fPrefix != 0 {
+		if end, det := prefixAt(s, i); end > i {
+			return i, end, det
+		}
+	}
+	if f&fWebhook != 0 {
+		if start, end := webhookSecret(s, i); end > start {
+			return start, end, URLCredentials
+		}
+	}
+	if f&fScheme != 0 {
+		if start, end, det := schemeCredential(s, i); end > start {
+			return start, end, det
+		}
+	}
+	if f&fJWT != 0 {
+		if end := jwtEnd(s, i); end > i {
+			return i, extendSplit(s, end, isJWTByte), JWT
+		}
+	}
+	if f&fEncoded != 0 {
+		if end := encodedJSONEnd(s, i); end > i {
+			return i, extendSplit(s, end, isB64), Encoded
+		}
 	}
 	return i, i, 0
 }
@@ -589,15 +637,15 @@ var profileBits = func() (t [256]uint8) {
 	return t
 }()
 
-// runAt returns the run of token bytes that i is in, measuring its end only when i is
-// past the last one.
-func (sc *scanner) runAt(i int) *runProfile {
+// runAt returns the run of token bytes that i is in, whose letters and digits end at
+// alnumEnd, measuring its end only when i is past the last one and the run goes on.
+func (sc *scanner) runAt(i, alnumEnd int) *runProfile {
 	r := &sc.run
 	if i >= r.start && i < r.tokEnd {
 		return r
 	}
 	s := sc.s
-	j := i
+	j := alnumEnd
 	for j < len(s) && classes[s[j]]&cEnt != 0 {
 		j++
 	}

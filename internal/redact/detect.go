@@ -149,11 +149,30 @@ var prefixRules [256][]prefixRule
 // are rejected with one bit test instead of a walk over the rules.
 var prefixSecond [256][4]uint64
 
+// prefixHeads has a bit per hash of the first three bytes of every prefix (a two-byte
+// prefix with every third byte): a word passing prefixSecond (`do` of `dog` begins
+// `dop_v1_`) is mostly rejected here before the rules are walked.
+var prefixHeads [1 << 16 / 64]uint64
+
+func headHash(a, b, c byte) uint16 { return uint16(a)*7919 + uint16(b)*131 + uint16(c) }
+
+func addHead(a, b, c byte) {
+	h := headHash(a, b, c)
+	prefixHeads[h>>6] |= 1 << (h & 63)
+}
+
 func init() {
 	add := func(r prefixRule) {
 		prefixRules[r.prefix[0]] = append(prefixRules[r.prefix[0]], r)
 		c := r.prefix[1]
 		prefixSecond[r.prefix[0]][c>>6] |= 1 << (c & 63)
+		if len(r.prefix) > 2 {
+			addHead(r.prefix[0], c, r.prefix[2])
+		} else {
+			for third := range 256 {
+				addHead(r.prefix[0], c, byte(third))
+			}
+		}
 	}
 	for _, p := range []string{"sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"} {
 		add(prefixRule{p, 16, 0, isTok, OpenAIKey})
@@ -332,6 +351,11 @@ func prefixAt(s string, i int) (int, Detector) {
 	if c := s[i+1]; prefixSecond[s[i]][c>>6]&(1<<(c&63)) == 0 {
 		return i, 0
 	}
+	if i+2 < len(s) {
+		if h := headHash(s[i], s[i+1], s[i+2]); prefixHeads[h>>6]&(1<<(h&63)) == 0 {
+			return i, 0
+		}
+	}
 	for _, r := range prefixRules[s[i]] {
 		if i+1 >= len(s) || s[i+1] != r.prefix[1] || !strings.HasPrefix(s[i:], r.prefix) {
 			continue
@@ -371,11 +395,14 @@ var webhookHosts = []string{
 	"outlook.office.com/webhook/",
 }
 
+// webhookByFirst are the webhookHosts by first byte, in their order.
+var webhookByFirst [256][]string
+
 // webhookSecret matches the secret path of a webhook URL at i: it returns the bounds of
 // the path after the host prefix, which is replaced whole.
 func webhookSecret(s string, i int) (int, int) {
-	for _, h := range webhookHosts {
-		if h[0] != s[i] || !strings.HasPrefix(s[i:], h) {
+	for _, h := range webhookByFirst[s[i]] {
+		if i+1 >= len(s) || h[1] != s[i+1] || !strings.HasPrefix(s[i:], h) {
 			continue
 		}
 		start := i + len(h)
@@ -508,6 +535,7 @@ func shapesByFirstByte() (t [256]uint8) {
 	}
 	for _, h := range webhookHosts {
 		t[h[0]] |= fWebhook
+		webhookByFirst[h[0]] = append(webhookByFirst[h[0]], h)
 	}
 	t['e'] |= fEncoded
 	t['W'] |= fEncoded

@@ -30,8 +30,11 @@ type Set struct {
 	// the start state and ends no keyword. Where the automaton is in such a shallow state,
 	// most pairs of text are such, so the scan passes them with one bit test each, off
 	// the chain of dependent loads that the transition table costs.
-	skip [1 << 16 / 64]uint64
+	skip [skipWords]uint64
 }
+
+// skipWords is the size of Set.skip: a bit per byte pair.
+const skipWords = 1 << 16 / 64
 
 // maxStates bounds the automaton: a state is 15 bits of a uint16 whose top bit says that
 // a keyword ends in it, so the scan loop reads one table per byte.
@@ -151,8 +154,13 @@ func (k *Set) Next(s string, from, state int) (int, int) {
 	for i := from; i < len(s); i++ {
 		if i > 0 && (state == 0 || state == int(next[class[s[i-1]]]&^hitBit)) {
 			// shallow: pass the bytes that lead where they would from the start state
-			j := i
-			for j < len(s) && k.skip[(int(s[j-1])<<8|int(s[j]))>>6]&(1<<(s[j]&63)) != 0 {
+			j, prev := i, s[i-1]
+			for j < len(s) {
+				c := s[j]
+				if p := uint(prev)<<8 | uint(c); k.skip[p>>6&(skipWords-1)]&(1<<(c&63)) == 0 {
+					break
+				}
+				prev = c
 				j++
 			}
 			if j > i {

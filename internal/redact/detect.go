@@ -283,11 +283,13 @@ func (sc *scanner) scan() {
 		c := s[i]
 		if wordStart && isAlnum(c) {
 			last := skipAlnum(s, i)
-			if start, end, det := sc.wordAt(i, last+1); end > start {
-				sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
-				i = end - 1
-				wordStart = false
-				continue
+			if mayBeToken(s, i, last+1) {
+				if start, end, det := sc.wordAt(i, last+1); end > start {
+					sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
+					i = end - 1
+					wordStart = false
+					continue
+				}
 			}
 			i = last
 			wordStart = false
@@ -332,6 +334,20 @@ func (sc *scanner) scan() {
 		}
 		wordStart = classes[c]&cSep != 0
 	}
+}
+
+// mayBeToken reports whether wordAt can find anything in the word at i whose letters and
+// digits end at alnumEnd: its first byte begins a shape, its token run (letters, digits
+// and a token byte after them) can be long enough for the long-token tests, or it has the
+// `Q~` of an Entra ID secret. Most words of text are none of these and cost no call.
+func mayBeToken(s string, i, alnumEnd int) bool {
+	if firstByteShapes[s[i]] != 0 || alnumEnd-i >= minBase64Len {
+		return true
+	}
+	if alnumEnd < len(s) && classes[s[alnumEnd]]&cEnt != 0 {
+		return true
+	}
+	return i+5 < len(s) && s[i+5] == '~' && s[i+4] == 'Q'
 }
 
 // skipAlnum returns the index of the last letter or digit of the run that begins at i.

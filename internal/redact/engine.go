@@ -304,9 +304,16 @@ func (e *Engine) decodedMatches(s string) int {
 // backslash escape, a character reference, an invisible character or a case twin: one
 // pass, in which only the bytes that can begin one of them are looked at closer.
 func hasEscape(s string) bool {
+	t := &escapeStart
 	for i := 0; i < len(s); i++ {
+		if i+8 <= len(s) {
+			if b := s[i : i+8]; t[b[0]]|t[b[1]]|t[b[2]]|t[b[3]]|t[b[4]]|t[b[5]]|t[b[6]]|t[b[7]] == 0 {
+				i += 7 // eight bytes, none of them one to look at closer
+				continue
+			}
+		}
 		c := s[i]
-		if !escapeStart[c] {
+		if t[c] == 0 {
 			continue
 		}
 		switch c {
@@ -331,9 +338,9 @@ func hasEscape(s string) bool {
 
 // escapeStart marks the bytes hasEscape looks at closer: `\`, `%`, `&` and the lead bytes
 // of the invisible characters (0xc2, 0xe2, 0xef) and of the case twins (0xe2, 0xc5).
-var escapeStart = func() (t [256]bool) {
+var escapeStart = func() (t [256]uint8) {
 	for _, c := range []byte{'\\', '%', '&', 0xc2, 0xe2, 0xef, 0xc5} {
-		t[c] = true
+		t[c] = 1
 	}
 	return t
 }()

@@ -798,14 +798,12 @@ func lowerWord(w string, buf *[maxContextWord]byte) []byte {
 }
 
 func isSecretWord(w string) bool {
-	var buf [maxContextWord]byte
-	k, _ := lookupWord(lowerWord(w, &buf))
+	k, _ := lookupWord(w)
 	return k != KeyPlain
 }
 
 func isKeyQualifier(w string) bool {
-	var buf [maxContextWord]byte
-	_, roles := lookupWord(lowerWord(w, &buf))
+	_, roles := lookupWord(w)
 	return roles&roleQualifier != 0
 }
 

@@ -17,10 +17,7 @@ const (
 
 // maxWords bounds the words looked at in one key: keys are short, and a long one is
 // classified on its first words only (enough for every rule below).
-const (
-	maxWords   = 12
-	maxWordLen = 24
-)
+const maxWords = 12
 
 // secretWords name a secret on their own.
 var secretWords = map[string]KeyKind{
@@ -110,16 +107,21 @@ var knownWords, knownIndex = func() ([]knownWord, [maxKnownWord + 1][32][2]uint8
 	return words, index
 }()
 
-// lookupWord returns what the tables say about w, a lower-case word.
-func lookupWord(w []byte) (KeyKind, uint8) {
+// lookupWord returns what the tables say about w, a word of ASCII letters and digits in
+// any case (the tables' words are lower case; a digit is unchanged by |0x20).
+func lookupWord(w string) (KeyKind, uint8) {
 	if len(w) == 0 || len(w) > maxKnownWord {
 		return KeyPlain, 0
 	}
 	r := knownIndex[len(w)][w[0]&31]
+next:
 	for _, k := range knownWords[r[0]:r[1]] {
-		if k.word == string(w) {
-			return k.kind, k.roles
+		for j := 0; j < len(w); j++ {
+			if k.word[j] != w[j]|0x20 {
+				continue next
+			}
 		}
+		return k.kind, k.roles
 	}
 	return KeyPlain, 0
 }
@@ -129,77 +131,59 @@ func ClassifyKey(key string) KeyKind {
 	return classify(key, false)
 }
 
+// classify reads the words of key (split at non-alphanumerics and camelCase boundaries:
+// apiKey, APIKey, x-api-key, http.request.header.authorization; at most maxWords) one by
+// one, and looks each up where it ends, without copying it.
 func classify(key string, query bool) KeyKind {
-	var words [maxWords][maxWordLen]byte
-	var lens [maxWords]int
-	n := splitWords(key, &words, &lens)
-	if n == 0 {
-		return KeyPlain
-	}
 	kind := KeyPlain
 	var prevRoles, firstRoles uint8
-	for i := 0; i < n; i++ {
-		w := words[i][:lens[i]]
-		k, roles := lookupWord(w)
-		if i == 0 {
-			firstRoles = roles
-		}
-		if roles&roleNeutral != 0 {
-			return KeyPlain
-		}
-		if k > kind {
-			kind = k
-			prevRoles = roles
-			continue
-		}
-		if string(w) == "key" && i > 0 && prevRoles&roleQualifier != 0 && kind == KeyPlain {
-			kind = KeySecret
-		}
-		prevRoles = roles
-	}
-	if kind == KeyPlain && query && n == 1 && firstRoles&roleQueryOnly != 0 {
-		kind = KeySecret
-	}
-	return kind
-}
-
-// splitWords lower-cases key into words split at non-alphanumerics and camelCase
-// boundaries (apiKey, APIKey, x-api-key, http.request.header.authorization).
-func splitWords(key string, words *[maxWords][maxWordLen]byte, lens *[maxWords]int) int {
 	n := 0
-	cur := -1
-	for i := 0; i < len(key) && n <= maxWords; i++ {
-		c := key[i]
-		lower := c | 0x20
-		isUpper := c >= 'A' && c <= 'Z'
-		isAlnum := isUpper || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-		if !isAlnum {
-			cur = -1
-			continue
+	start := -1 // the current word's first byte; -1 between words
+	for i := 0; i <= len(key); i++ {
+		inWord, boundary := false, false
+		if i < len(key) {
+			c := key[i]
+			isUpper := c >= 'A' && c <= 'Z'
+			if isUpper || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') {
+				inWord, boundary = true, start < 0
+				if !boundary && isUpper {
+					prev := key[i-1]
+					prevLower := prev >= 'a' && prev <= 'z'
+					nextLower := i+1 < len(key) && key[i+1] >= 'a' && key[i+1] <= 'z'
+					prevUpper := prev >= 'A' && prev <= 'Z'
+					boundary = prevLower || (prevUpper && nextLower)
+				}
+			}
 		}
-		boundary := cur < 0
-		if !boundary && isUpper && i > 0 {
-			prev := key[i-1]
-			prevLower := prev >= 'a' && prev <= 'z'
-			nextLower := i+1 < len(key) && key[i+1] >= 'a' && key[i+1] <= 'z'
-			prevUpper := prev >= 'A' && prev <= 'Z'
-			boundary = prevLower || (prevUpper && nextLower)
+		if start >= 0 && (!inWord || boundary) {
+			// the word [start, i) ends: it is word n-1
+			w := key[start:i]
+			k, roles := lookupWord(w)
+			if n == 1 {
+				firstRoles = roles
+			}
+			if roles&roleNeutral != 0 {
+				return KeyPlain
+			}
+			if k > kind {
+				kind = k
+			} else if len(w) == 3 && w[0]|0x20 == 'k' && w[1]|0x20 == 'e' && w[2]|0x20 == 'y' && n > 1 &&
+				prevRoles&roleQualifier != 0 && kind == KeyPlain {
+				kind = KeySecret
+			}
+			prevRoles = roles
+			start = -1
 		}
 		if boundary {
 			if n == maxWords {
 				break
 			}
-			cur = n
+			start = i
 			n++
-			lens[cur] = 0
-		}
-		if lens[cur] < maxWordLen {
-			if !isUpper && (c < 'a' || c > 'z') {
-				lower = c
-			}
-			words[cur][lens[cur]] = lower
-			lens[cur]++
 		}
 	}
-	return n
+	if kind == KeyPlain && query && n == 1 && firstRoles&roleQueryOnly != 0 {
+		kind = KeySecret
+	}
+	return kind
 }

@@ -554,6 +554,11 @@ func (rs *ruleSet) scan(sc *scanner) {
 	// taken when a keyword first passes its rule's shape tests: most keywords in clean
 	// text fail them
 	var ws *windowSet
+	defer func() {
+		if ws != nil {
+			releaseWindows(ws)
+		}
+	}()
 	for end >= 0 {
 		for _, kid := range rs.kw.Matches(state) {
 			klen := rs.kw.Len(kid)
@@ -568,7 +573,6 @@ func (rs *ruleSet) scan(sc *scanner) {
 				}
 				if ws == nil {
 					ws = rs.windows()
-					defer releaseWindows(ws)
 				}
 				w := ws.at(ri)
 				if r.anchored && w.anchoredRuns < maxAnchoredRuns {

@@ -281,31 +281,28 @@ func (sc *scanner) scan() {
 	wordStart := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if wordStart && isAlnum(c) {
+		if isAlnum(c) {
 			last := skipAlnum(s, i)
-			if mayBeToken(s, i, last+1) {
-				if start, end, det := sc.wordAt(i, last+1); end > start {
-					sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
+			if wordStart {
+				if mayBeToken(s, i, last+1) {
+					if start, end, det := sc.wordAt(i, last+1); end > start {
+						sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
+						i = end - 1
+						wordStart = false
+						continue
+					}
+				}
+			} else if i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
+				// a known prefix glued to a word (`key-sk-proj-…`, `x_ghp_…`)
+				if end, det := prefixAt(s, i); end > i {
+					sc.add(match{start: i, end: end, det: det})
 					i = end - 1
-					wordStart = false
 					continue
 				}
 			}
-			i = last
-			wordStart = false
-			continue
-		} else if !wordStart && i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
-			// a known prefix glued to a word (`key-sk-proj-…`, `x_ghp_…`)
-			if end, det := prefixAt(s, i); end > i {
-				sc.add(match{start: i, end: end, det: det})
-				i = end - 1
-				continue
-			}
-		}
-		if isAlnum(c) {
-			// the rest of a word: no word start, no glued prefix (its bytes follow letters
+			// the rest of the word: no word start, no glued prefix (its bytes follow letters
 			// or digits), none of the operators below
-			i = skipAlnum(s, i)
+			i = last
 			wordStart = false
 			continue
 		}
@@ -613,7 +610,9 @@ func (sc *scanner) shapedWordAt(i int, f uint8) (int, int, Detector) {
 			return start, end, URLCredentials
 		}
 	}
-	if f&fScheme != 0 {
+	// Bearer, Basic: the second byte (case twins of e and a are not ASCII) before the
+	// case-folded compare
+	if f&fScheme != 0 && i+1 < len(s) && (s[i+1]|0x20 == 'e' || s[i+1]|0x20 == 'a') {
 		if start, end, det := schemeCredential(s, i); end > start {
 			return start, end, det
 		}
@@ -698,7 +697,8 @@ func (sc *scanner) runAt(i, alnumEnd int) *runProfile {
 }
 
 // measure fills the profile once per run: the padding, and the last index of each kind,
-// found from the end of the run back (usually a few bytes hold every kind).
+// found walking back from the end of the run until every kind it holds has been met
+// (usually after a few bytes).
 func (r *runProfile) measure(s string) {
 	if r.measured {
 		return
@@ -711,7 +711,11 @@ func (r *runProfile) measure(s string) {
 	for b := range r.last {
 		r.last[b] = -1
 	}
-	const all = 1<<numProfileBits - 1
+	// the kinds the run holds at all, so that the walk back stops once it has met each
+	all := uint8(0)
+	for k := r.start; k < r.end; k++ {
+		all |= profileBits[s[k]]
+	}
 	seen := uint8(0)
 	for k := r.end - 1; k >= r.start && seen != all; k-- {
 		bits := profileBits[s[k]] &^ seen

@@ -126,6 +126,39 @@ next:
 	return KeyPlain, 0
 }
 
+// secretHeads has a bit per hash of the first three letters of every word that can make a
+// key a secret (secretWords, `key`, queryOnlyWords; all have three or more): a key holding
+// none of them anywhere, in any case, is plain without being split into words.
+var secretHeads = func() (t [1 << 12 / 64]uint64) {
+	add := func(w string) {
+		h := head3(w[0], w[1], w[2])
+		t[h>>6] |= 1 << (h & 63)
+	}
+	for w := range secretWords {
+		add(w)
+	}
+	for _, w := range append([]string{"key"}, queryOnlyWords...) {
+		add(w)
+	}
+	return t
+}()
+
+// head3 hashes three bytes, ASCII letters folded to lower case (|0x20 turns no other byte
+// into a lower-case letter), into 12 bits.
+func head3(a, b, c byte) uint16 {
+	return (uint16(a|0x20)*31*31 + uint16(b|0x20)*31 + uint16(c|0x20)) & (1<<12 - 1)
+}
+
+// mayNameSecret reports whether key can hold a word that makes it a secret.
+func mayNameSecret(key string) bool {
+	for i := 0; i+2 < len(key); i++ {
+		if h := head3(key[i], key[i+1], key[i+2]); secretHeads[h>>6]&(1<<(h&63)) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // ClassifyKey classifies an attribute key or a free-text key word. It allocates nothing.
 func ClassifyKey(key string) KeyKind {
 	return classify(key, false)
@@ -135,6 +168,9 @@ func ClassifyKey(key string) KeyKind {
 // apiKey, APIKey, x-api-key, http.request.header.authorization; at most maxWords) one by
 // one, and looks each up where it ends, without copying it.
 func classify(key string, query bool) KeyKind {
+	if !mayNameSecret(key) {
+		return KeyPlain
+	}
 	kind := KeyPlain
 	var prevRoles, firstRoles uint8
 	n := 0

@@ -18,6 +18,13 @@ var benchInputs = []struct{ name, s string }{
 	{"dirty_vendor", `adafruit_key = "k7zq3lmn9pxr2tvb8wyc4hdj6fgs1kae" region=eu-west-1`},
 	{"dirty_password", `db: {host: "db.internal", password: "Xk7pQ2mZ9vL4rT8w"}`},
 	{"clean_64k", strings.Repeat("the quick brown fox jumps over the lazy dog 0123456789 ", 1200)},
+	// realistic telemetry values of the shapes a collector sees most
+	{"clean_log", "GET /v1/items served in 35 ms (cache hit, 1234 bytes)"},
+	{"clean_useragent", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"},
+	{"clean_url", "https://shop.example.com/api/v2/search?q=running+shoes&page=3&sort=price_asc&session_lang=en-GB"},
+	{"clean_k8s", "k8s.pod.uid=9f1c2a3b-4d5e-4f70-8a1b-2c3d4e5f6a7b namespace=payments-prod container=checkout-7d9f8b6c5-x2kqp"},
+	{"clean_arn", "arn:aws:lambda:eu-west-1:123456789012:function:orders-ingest-prod:42"},
+	{"clean_word", "200"},
 }
 
 func BenchmarkRedact(b *testing.B) {

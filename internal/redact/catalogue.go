@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -499,6 +500,26 @@ type ruleWindow struct {
 	open       bool
 	// anchoredRuns counts the anchored attempts of an anchored rule in this string.
 	anchoredRuns int
+	// touched: the rule is in windowSet.touched.
+	touched bool
+}
+
+// windowSet is the window state of one call: a window per rule, and the rules whose window
+// the call touched, so that a string with few keywords costs neither a pass over every
+// rule's window nor clearing them all.
+type windowSet struct {
+	w       []ruleWindow
+	touched []int32
+}
+
+// at returns rule ri's window, recording the rule as touched.
+func (ws *windowSet) at(ri int32) *ruleWindow {
+	w := &ws.w[ri]
+	if !w.touched {
+		w.touched = true
+		ws.touched = append(ws.touched, ri)
+	}
+	return w
 }
 
 // maxAnchoredRuns: after this many anchored attempts in one string, an anchored rule's
@@ -530,8 +551,14 @@ func (rs *ruleSet) scan(sc *scanner) {
 	if end < 0 {
 		return
 	}
-	ws := rs.windows()
-	defer releaseWindows(ws)
+	// taken when a keyword first passes its rule's shape tests: most keywords in clean
+	// text fail them
+	var ws *windowSet
+	defer func() {
+		if ws != nil {
+			releaseWindows(ws)
+		}
+	}()
 	for end >= 0 {
 		for _, kid := range rs.kw.Matches(state) {
 			klen := rs.kw.Len(kid)
@@ -544,7 +571,10 @@ func (rs *ruleSet) scan(sc *scanner) {
 				if r.wordStart && kstart > 0 && isWordChar(s[kstart-1]) {
 					continue
 				}
-				w := &(*ws)[ri]
+				if ws == nil {
+					ws = rs.windows()
+				}
+				w := ws.at(ri)
 				if r.anchored && w.anchoredRuns < maxAnchoredRuns {
 					// one anchored attempt; a byte past the longest match keeps `$` honest
 					w.anchoredRuns++
@@ -565,16 +595,20 @@ func (rs *ruleSet) scan(sc *scanner) {
 					if w.open {
 						rs.run(sc, int(ri), w.start, w.end)
 					}
-					*w = ruleWindow{start: lo, end: hi, open: true, anchoredRuns: w.anchoredRuns}
+					*w = ruleWindow{start: lo, end: hi, open: true, anchoredRuns: w.anchoredRuns, touched: true}
 				}
 			}
 		}
 		end, state = rs.kw.Next(s, end, state)
 	}
-	for ri := range *ws {
-		w := &(*ws)[ri]
-		if w.open {
-			rs.run(sc, ri, w.start, w.end)
+	if ws == nil {
+		return
+	}
+	// in rule order, as when every rule's window was visited
+	slices.Sort(ws.touched)
+	for _, ri := range ws.touched {
+		if w := &ws.w[ri]; w.open {
+			rs.run(sc, int(ri), w.start, w.end)
 		}
 	}
 }
@@ -582,17 +616,19 @@ func (rs *ruleSet) scan(sc *scanner) {
 // releaseWindows clears the window state and pools it; deferred, so a scan that panics (and
 // is failed closed by the processor) cannot hand open windows or anchored-run counts to the
 // next string.
-func releaseWindows(ws *[]ruleWindow) {
-	clear(*ws)
+func releaseWindows(ws *windowSet) {
+	for _, ri := range ws.touched {
+		ws.w[ri] = ruleWindow{}
+	}
+	ws.touched = ws.touched[:0]
 	windowPool.Put(ws)
 }
 
-func (rs *ruleSet) windows() *[]ruleWindow {
-	if v, ok := windowPool.Get().(*[]ruleWindow); ok && len(*v) == len(rs.rules) {
+func (rs *ruleSet) windows() *windowSet {
+	if v, ok := windowPool.Get().(*windowSet); ok && len(v.w) == len(rs.rules) {
 		return v
 	}
-	ws := make([]ruleWindow, len(rs.rules))
-	return &ws
+	return &windowSet{w: make([]ruleWindow, len(rs.rules))}
 }
 
 // assignmentFollows is the shape test of gitleaks' semi-generic rules: after the keyword,

@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
+	mathbits "math/bits"
 	"slices"
 	"strings"
 	"sync"
@@ -148,11 +149,30 @@ var prefixRules [256][]prefixRule
 // are rejected with one bit test instead of a walk over the rules.
 var prefixSecond [256][4]uint64
 
+// prefixHeads has a bit per hash of the first three bytes of every prefix (a two-byte
+// prefix with every third byte): a word passing prefixSecond (`do` of `dog` begins
+// `dop_v1_`) is mostly rejected here before the rules are walked.
+var prefixHeads [1 << 16 / 64]uint64
+
+func headHash(a, b, c byte) uint16 { return uint16(a)*7919 + uint16(b)*131 + uint16(c) }
+
+func addHead(a, b, c byte) {
+	h := headHash(a, b, c)
+	prefixHeads[h>>6] |= 1 << (h & 63)
+}
+
 func init() {
 	add := func(r prefixRule) {
 		prefixRules[r.prefix[0]] = append(prefixRules[r.prefix[0]], r)
 		c := r.prefix[1]
 		prefixSecond[r.prefix[0]][c>>6] |= 1 << (c & 63)
+		if len(r.prefix) > 2 {
+			addHead(r.prefix[0], c, r.prefix[2])
+		} else {
+			for third := range 256 {
+				addHead(r.prefix[0], c, byte(third))
+			}
+		}
 	}
 	for _, p := range []string{"sk-proj-", "sk-svcacct-", "sk-admin-", "sk-"} {
 		add(prefixRule{p, 16, 0, isTok, OpenAIKey})
@@ -204,6 +224,7 @@ func init() {
 		add(prefixRule{r.p, r.min, 0, r.ok, VendorToken})
 	}
 	add(prefixRule{"SK", 32, 32, isHex, VendorToken}) // Twilio API key secret
+	firstByteShapes = shapesByFirstByte()
 }
 
 // scanner collects the matches of one string. The first matches live in an inline
@@ -213,6 +234,10 @@ type scanner struct {
 	n     int
 	buf   [8]match
 	extra []match
+	// run is the last run of token bytes a word was measured in: every word starting
+	// inside it ends where it ends (`var/lib/kubelet/pods/…` has a word at each segment),
+	// so the run is read once, not once per word.
+	run runProfile
 }
 
 func (sc *scanner) add(m match) {
@@ -256,20 +281,30 @@ func (sc *scanner) scan() {
 	wordStart := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if wordStart && isAlnum(c) {
-			if start, end, det := sc.wordAt(i); end > start {
-				sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
-				i = end - 1
-				wordStart = false
-				continue
+		if isAlnum(c) {
+			last := skipAlnum(s, i)
+			if wordStart {
+				if mayBeToken(s, i, last+1) {
+					if start, end, det := sc.wordAt(i, last+1); end > start {
+						sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
+						i = end - 1
+						wordStart = false
+						continue
+					}
+				}
+			} else if i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
+				// a known prefix glued to a word (`key-sk-proj-…`, `x_ghp_…`)
+				if end, det := prefixAt(s, i); end > i {
+					sc.add(match{start: i, end: end, det: det})
+					i = end - 1
+					continue
+				}
 			}
-		} else if !wordStart && i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
-			// a known prefix glued to a word (`key-sk-proj-…`, `x_ghp_…`)
-			if end, det := prefixAt(s, i); end > i {
-				sc.add(match{start: i, end: end, det: det})
-				i = end - 1
-				continue
-			}
+			// the rest of the word: no word start, no glued prefix (its bytes follow letters
+			// or digits), none of the operators below
+			i = last
+			wordStart = false
+			continue
 		}
 		switch c {
 		case '=', ':':
@@ -298,6 +333,28 @@ func (sc *scanner) scan() {
 	}
 }
 
+// mayBeToken reports whether wordAt can find anything in the word at i whose letters and
+// digits end at alnumEnd: its first byte begins a shape, its token run (letters, digits
+// and a token byte after them) can be long enough for the long-token tests, or it has the
+// `Q~` of an Entra ID secret. Most words of text are none of these and cost no call.
+func mayBeToken(s string, i, alnumEnd int) bool {
+	if firstByteShapes[s[i]] != 0 || alnumEnd-i >= minBase64Len {
+		return true
+	}
+	if alnumEnd < len(s) && classes[s[alnumEnd]]&cEnt != 0 {
+		return true
+	}
+	return i+5 < len(s) && s[i+5] == '~' && s[i+4] == 'Q'
+}
+
+// skipAlnum returns the index of the last letter or digit of the run that begins at i.
+func skipAlnum(s string, i int) int {
+	for i+1 < len(s) && isAlnum(s[i+1]) {
+		i++
+	}
+	return i
+}
+
 // prefixAt matches a known token prefix at i and returns the end of the token, its
 // pieces split by whitespace or line breaks included.
 func prefixAt(s string, i int) (int, Detector) {
@@ -306,6 +363,11 @@ func prefixAt(s string, i int) (int, Detector) {
 	}
 	if c := s[i+1]; prefixSecond[s[i]][c>>6]&(1<<(c&63)) == 0 {
 		return i, 0
+	}
+	if i+2 < len(s) {
+		if h := headHash(s[i], s[i+1], s[i+2]); prefixHeads[h>>6]&(1<<(h&63)) == 0 {
+			return i, 0
+		}
 	}
 	for _, r := range prefixRules[s[i]] {
 		if i+1 >= len(s) || s[i+1] != r.prefix[1] || !strings.HasPrefix(s[i:], r.prefix) {
@@ -346,16 +408,14 @@ var webhookHosts = []string{
 	"outlook.office.com/webhook/",
 }
 
+// webhookByFirst are the webhookHosts by first byte, in their order.
+var webhookByFirst [256][]string
+
 // webhookSecret matches the secret path of a webhook URL at i: it returns the bounds of
 // the path after the host prefix, which is replaced whole.
 func webhookSecret(s string, i int) (int, int) {
-	switch s[i] {
-	case 'h', 'd', 'w', 'o':
-	default:
-		return i, i
-	}
-	for _, h := range webhookHosts {
-		if h[0] != s[i] || !strings.HasPrefix(s[i:], h) {
+	for _, h := range webhookByFirst[s[i]] {
+		if i+1 >= len(s) || h[1] != s[i+1] || !strings.HasPrefix(s[i:], h) {
 			continue
 		}
 		start := i + len(h)
@@ -461,46 +521,62 @@ func looksRandom(p string) bool {
 	return (digit && letters) || (upperInside && lower)
 }
 
-// wordAt checks the word starting at i against the token shapes; it returns the bounds
-// of the secret to replace (after a scheme word such as Bearer, which stays) or empty ones.
-func (sc *scanner) wordAt(i int) (int, int, Detector) {
+// The shapes a word can have by its first byte: most words begin with a byte that starts
+// none of the marked shapes and cost one table read for all of them.
+const (
+	fPrefix  = 1 << iota // a known token prefix (prefixRules)
+	fWebhook             // a webhook host (webhookHosts)
+	fScheme              // Bearer, Basic
+	fJWT                 // a JWT header, eyJ…
+	fEncoded             // base64 of JSON (encodedJSONEnd)
+)
+
+// firstByteShapes is filled by the init that builds prefixRules, once they are complete.
+var firstByteShapes [256]uint8
+
+func shapesByFirstByte() (t [256]uint8) {
+	for c := range 256 {
+		if len(prefixRules[c]) > 0 {
+			t[c] |= fPrefix
+		}
+		switch byte(c) | 0x20 {
+		case 'b':
+			t[c] |= fScheme
+		case 'e':
+			t[c] |= fJWT
+		}
+	}
+	for _, h := range webhookHosts {
+		t[h[0]] |= fWebhook
+		webhookByFirst[h[0]] = append(webhookByFirst[h[0]], h)
+	}
+	t['e'] |= fEncoded
+	t['W'] |= fEncoded
+	return t
+}
+
+// wordAt checks the word starting at i, whose letters and digits end at alnumEnd, against
+// the token shapes; it returns the bounds of the secret to replace (after a scheme word
+// such as Bearer, which stays) or empty ones.
+func (sc *scanner) wordAt(i, alnumEnd int) (int, int, Detector) {
 	s := sc.s
-	c := s[i]
-	if end, det := prefixAt(s, i); end > i {
-		return i, end, det
-	}
-	if start, end := webhookSecret(s, i); end > start {
-		return start, end, URLCredentials
-	}
-	switch c | 0x20 {
-	case 'b':
-		if start, end, det := schemeCredential(s, i); end > start {
+	if f := firstByteShapes[s[i]]; f != 0 {
+		if start, end, det := sc.shapedWordAt(i, f); end > start {
 			return start, end, det
 		}
-	case 'e':
-		if end := jwtEnd(s, i); end > i {
-			return i, extendSplit(s, end, isJWTByte), JWT
-		}
-	}
-	if end := encodedJSONEnd(s, i); end > i {
-		return i, extendSplit(s, end, isB64), Encoded
 	}
 	if end := azureSecretEnd(s, i); end > i {
 		return i, end, AzureKey
 	}
 	// long enough to be a token of no known shape: look inside base64, then at entropy
-	n := 0
-	for i+n < len(s) && classes[s[i+n]]&cEnt != 0 {
-		n++
-	}
-	if n < minBase64Len {
+	r := sc.runAt(i, alnumEnd)
+	if r.tokEnd-i < minBase64Len {
 		return i, i, 0
 	}
-	for k := 0; k < 2 && i+n < len(s) && s[i+n] == '='; k++ {
-		n++ // base64 padding; a `=` inside is a key=value separator
-	}
+	r.measure(s)
+	n := r.end - i
 	w := s[i : i+n]
-	if isHexWord(w) {
+	if r.hexOnly(i) {
 		// trace and span ids, UUIDs, hashes: identifiers, not secrets — unless the hex
 		// spells out text that holds one
 		if hexHidesSecret(w) {
@@ -508,15 +584,163 @@ func (sc *scanner) wordAt(i int) (int, int, Detector) {
 		}
 		return i, i, 0
 	}
-	if base64HidesSecret(w) {
+	if n <= maxBase64Len && r.looksRandom(i) && base64HidesSecret(w, r.has(i, pURL), r.has(i, pStd)) {
 		return i, i + n, Encoded
 	}
 	// a random-looking word with no marker is a secret only where the text says so: on a
 	// path, in an ARN, a digest or a request id it is an identifier operators read by
-	if credentialContext(s, i) && isHighEntropy(w) && !base64Text(w) {
+	if n >= minEntropyLen && r.has(i, pDigit) && r.has(i, pLetter) && r.has(i, pNonHex) &&
+		credentialContext(s, i) && isHighEntropy(w) && !base64Text(w) {
 		return i, extendSplit(s, i+n, isB64), HighEntropy
 	}
 	return i, i, 0
+}
+
+// shapedWordAt checks the word at i against the shapes its first byte can begin (f, from
+// firstByteShapes), in wordAt's order.
+func (sc *scanner) shapedWordAt(i int, f uint8) (int, int, Detector) {
+	s := sc.s
+	if f&fPrefix != 0 {
+		if end, det := prefixAt(s, i); end > i {
+			return i, end, det
+		}
+	}
+	if f&fWebhook != 0 {
+		if start, end := webhookSecret(s, i); end > start {
+			return start, end, URLCredentials
+		}
+	}
+	// Bearer, Basic: the second byte (case twins of e and a are not ASCII) before the
+	// case-folded compare
+	if f&fScheme != 0 && i+1 < len(s) && (s[i+1]|0x20 == 'e' || s[i+1]|0x20 == 'a') {
+		if start, end, det := schemeCredential(s, i); end > start {
+			return start, end, det
+		}
+	}
+	if f&fJWT != 0 {
+		if end := jwtEnd(s, i); end > i {
+			return i, extendSplit(s, end, isJWTByte), JWT
+		}
+	}
+	if f&fEncoded != 0 {
+		if end := encodedJSONEnd(s, i); end > i {
+			return i, extendSplit(s, end, isB64), Encoded
+		}
+	}
+	return i, i, 0
+}
+
+// runProfile describes a run of token bytes (cEnt, then up to two `=` of base64 padding):
+// where it ends and, per kind of byte, the last index holding one, so that what a word
+// starting anywhere inside holds is one comparison each.
+type runProfile struct {
+	start, tokEnd int // the token bytes: [start, tokEnd)
+	end           int // tokEnd plus the padding
+	measured      bool
+	last          [numProfileBits]int
+}
+
+// Kinds of bytes a run profile tracks.
+const (
+	pDigit  = iota // 0-9
+	pLower         // a-z
+	pUpper         // A-Z
+	pLetter        // a-z, A-Z
+	pNonHex        // a letter past f/F (isHighEntropy's nonHex)
+	pNotHex        // not a hex digit nor '-': the word is no trace id, UUID or hash
+	pURL           // '-' or '_': the URL base64 alphabet
+	pStd           // '+' or '/': the standard base64 alphabet
+	numProfileBits
+)
+
+var profileBits = func() (t [256]uint8) {
+	for c := 0; c < 256; c++ {
+		b := byte(c)
+		switch {
+		case b >= '0' && b <= '9':
+			t[c] |= 1 << pDigit
+		case b >= 'a' && b <= 'z':
+			t[c] |= 1<<pLower | 1<<pLetter
+		case b >= 'A' && b <= 'Z':
+			t[c] |= 1<<pUpper | 1<<pLetter
+		}
+		if (b|0x20) > 'f' && (b|0x20) <= 'z' {
+			t[c] |= 1 << pNonHex
+		}
+		if !isHex(b) && b != '-' {
+			t[c] |= 1 << pNotHex
+		}
+		switch b {
+		case '-', '_':
+			t[c] |= 1 << pURL
+		case '+', '/':
+			t[c] |= 1 << pStd
+		}
+	}
+	return t
+}()
+
+// runAt returns the run of token bytes that i is in, whose letters and digits end at
+// alnumEnd, measuring its end only when i is past the last one and the run goes on.
+func (sc *scanner) runAt(i, alnumEnd int) *runProfile {
+	r := &sc.run
+	if i >= r.start && i < r.tokEnd {
+		return r
+	}
+	s := sc.s
+	j := alnumEnd
+	for j < len(s) && classes[s[j]]&cEnt != 0 {
+		j++
+	}
+	*r = runProfile{start: i, tokEnd: j}
+	return r
+}
+
+// measure fills the profile once per run: the padding, and the last index of each kind,
+// found walking back from the end of the run until every kind it holds has been met
+// (usually after a few bytes).
+func (r *runProfile) measure(s string) {
+	if r.measured {
+		return
+	}
+	r.measured = true
+	r.end = r.tokEnd
+	for k := 0; k < 2 && r.end < len(s) && s[r.end] == '='; k++ {
+		r.end++ // base64 padding; a `=` inside is a key=value separator
+	}
+	for b := range r.last {
+		r.last[b] = -1
+	}
+	// the kinds the run holds at all, so that the walk back stops once it has met each
+	all := uint8(0)
+	for k := r.start; k < r.end; k++ {
+		all |= profileBits[s[k]]
+	}
+	seen := uint8(0)
+	for k := r.end - 1; k >= r.start && seen != all; k-- {
+		bits := profileBits[s[k]] &^ seen
+		if bits == 0 {
+			continue
+		}
+		seen |= bits
+		for ; bits != 0; bits &= bits - 1 {
+			r.last[mathbits.TrailingZeros8(bits)] = k
+		}
+	}
+}
+
+// has reports whether the word from i to the end of the run holds a byte of kind b.
+func (r *runProfile) has(i, b int) bool { return r.last[b] >= i }
+
+// hexOnly reports whether the word from i to the end of the run is hex digits and dashes
+// (trace ids, UUIDs, hashes).
+func (r *runProfile) hexOnly(i int) bool { return !r.has(i, pNotHex) }
+
+// looksRandom is looksRandom of the word from i to the end of the run.
+func (r *runProfile) looksRandom(i int) bool {
+	digit, lower, upperInside := r.has(i, pDigit), r.has(i, pLower), r.last[pUpper] > i
+	letters := lower || upperInside
+	return (digit && letters) || (upperInside && lower)
 }
 
 // contextWords bounds the words before a token that can make it a credential, and
@@ -578,15 +802,13 @@ func lowerWord(w string, buf *[maxContextWord]byte) []byte {
 }
 
 func isSecretWord(w string) bool {
-	var buf [maxContextWord]byte
-	lw := lowerWord(w, &buf)
-	_, ok := secretWords[string(lw)]
-	return ok && lw != nil
+	k, _ := lookupWord(w)
+	return k != KeyPlain
 }
 
 func isKeyQualifier(w string) bool {
-	var buf [maxContextWord]byte
-	return keyQualifiers[string(lowerWord(w, &buf))]
+	_, roles := lookupWord(w)
+	return roles&roleQualifier != 0
 }
 
 // isCredentialFlag: command-line flags whose argument is a credential.
@@ -648,17 +870,15 @@ var base64Buffers = sync.Pool{New: func() any { return new([maxBase64Len]byte) }
 
 // base64HidesSecret decodes a base64 word (standard or URL alphabet, padded or not) and
 // scans the text inside: `dG9rZW49…` is `token=…`. Only words that look random and are
-// not hex (ids, hashes) are decoded.
-func base64HidesSecret(w string) bool {
-	if len(w) > maxBase64Len || !looksRandom(w) {
+// not hex (ids, hashes) are decoded; the caller has checked that and says which
+// alphabets' own bytes (`-_`, `+/`) w holds.
+func base64HidesSecret(w string, url, std bool) bool {
+	if url && std {
 		return false
 	}
 	w = strings.TrimRight(w, "=")
 	enc := base64.RawStdEncoding
-	if strings.ContainsAny(w, "-_") {
-		if strings.ContainsAny(w, "+/") {
-			return false
-		}
+	if url {
 		enc = base64.RawURLEncoding
 	}
 	buf := base64Buffers.Get().(*[maxBase64Len]byte)
@@ -690,16 +910,6 @@ func hexHidesSecret(w string) bool {
 	inner := scanner{s: unsafe.String(&buf[0], m)} //nolint:gosec // buf is not written while inner lives (returned to the pool after)
 	inner.scan()
 	return inner.n > 0
-}
-
-// isHexWord reports whether w is hex digits and dashes (trace ids, UUIDs, hashes).
-func isHexWord(w string) bool {
-	for i := 0; i < len(w); i++ {
-		if c := w[i]; !isHex(c) && c != '-' {
-			return false
-		}
-	}
-	return true
 }
 
 // isText reports whether b is printable ASCII text (decoded base64 of binary is not).

@@ -300,11 +300,50 @@ func (e *Engine) decodedMatches(s string) int {
 	return most
 }
 
-// hasEscape reports whether s has a percent escape that may hide a separator or a
-// backslash escape.
+// hasEscape reports whether s has a percent escape that may hide a separator, a
+// backslash escape, a character reference, an invisible character or a case twin: one
+// pass, in which only the bytes that can begin one of them are looked at closer.
 func hasEscape(s string) bool {
-	return hasEncodedSeparator(s) || strings.IndexByte(s, '\\') >= 0 || hasHTMLEntity(s) || hasInvisible(s) || hasCaseTwin(s)
+	t := &escapeStart
+	for i := 0; i < len(s); i++ {
+		if i+8 <= len(s) {
+			if b := s[i : i+8]; t[b[0]]|t[b[1]]|t[b[2]]|t[b[3]]|t[b[4]]|t[b[5]]|t[b[6]]|t[b[7]] == 0 {
+				i += 7 // eight bytes, none of them one to look at closer
+				continue
+			}
+		}
+		c := s[i]
+		if t[c] == 0 {
+			continue
+		}
+		switch c {
+		case '\\':
+			return true
+		case '%':
+			if i+2 < len(s) && isEncodedSeparator(s[i+1]) {
+				return true
+			}
+		case '&':
+			if i+3 < len(s) && isEntityAt(s, i) {
+				return true
+			}
+		default:
+			if gapLen(s, i) > 1 || strings.HasPrefix(s[i:], "\u212a") || strings.HasPrefix(s[i:], "\u017f") {
+				return true
+			}
+		}
+	}
+	return false
 }
+
+// escapeStart marks the bytes hasEscape looks at closer: `\`, `%`, `&` and the lead bytes
+// of the invisible characters (0xc2, 0xe2, 0xef) and of the case twins (0xe2, 0xc5).
+var escapeStart = func() (t [256]uint8) {
+	for _, c := range []byte{'\\', '%', '&', 0xc2, 0xe2, 0xef, 0xc5} {
+		t[c] = 1
+	}
+	return t
+}()
 
 // caseTwins are the non-ASCII letters Unicode case folding maps onto ASCII ones (the
 // Kelvin sign is a `k`, the long s an `s`): `(?i)` regexes match them, the keyword
@@ -351,7 +390,7 @@ var htmlEntities = strings.NewReplacer("&quot;", `"`, "&apos;", "'", "&#39;", "'
 // hasHTMLEntity reports whether s has a character reference (`&quot;`, `&#61;` …).
 func hasHTMLEntity(s string) bool {
 	for i := strings.IndexByte(s, '&'); i >= 0 && i+3 < len(s); {
-		if c := s[i+1]; c == '#' || ((c == 'q' || c == 'a' || c == 'l' || c == 'g') && strings.IndexByte(s[i+2:min(len(s), i+7)], ';') >= 0) {
+		if isEntityAt(s, i) {
 			return true
 		}
 		j := strings.IndexByte(s[i+1:], '&')
@@ -417,17 +456,18 @@ func backslashDecode(s string) string {
 	return b.String()
 }
 
-func hasEncodedSeparator(s string) bool {
-	for i := strings.IndexByte(s, '%'); i >= 0 && i+2 < len(s); {
-		switch s[i+1] {
-		case '2', '3', '5', '7', '0':
-			return true
-		}
-		j := strings.IndexByte(s[i+1:], '%')
-		if j < 0 {
-			break
-		}
-		i += 1 + j
+// isEntityAt reports whether the `&` at i (with 3 bytes after it) begins a character
+// reference.
+func isEntityAt(s string, i int) bool {
+	c := s[i+1]
+	return c == '#' || ((c == 'q' || c == 'a' || c == 'l' || c == 'g') && strings.IndexByte(s[i+2:min(len(s), i+7)], ';') >= 0)
+}
+
+// isEncodedSeparator: the first hex digit after `%` of an escaped separator or quote.
+func isEncodedSeparator(c byte) bool {
+	switch c {
+	case '2', '3', '5', '7', '0':
+		return true
 	}
 	return false
 }

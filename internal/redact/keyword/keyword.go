@@ -25,7 +25,16 @@ type Set struct {
 	next  []uint16   // next[state*width+class]; hitBit set: a keyword ends there
 	out   [][]int32  // keyword ids ending at each state (via failure links too)
 	words []string   // the keywords, lower case
+	// skip has a bit per byte pair (previous<<8 | next) such that, from the start state or
+	// the state the previous byte alone leads to, the next byte leads where it would from
+	// the start state and ends no keyword. Where the automaton is in such a shallow state,
+	// most pairs of text are such, so the scan passes them with one bit test each, off
+	// the chain of dependent loads that the transition table costs.
+	skip [skipWords]uint64
 }
+
+// skipWords is the size of Set.skip: a bit per byte pair.
+const skipWords = 1 << 16 / 64
 
 // maxStates bounds the automaton: a state is 15 bits of a uint16 whose top bit says that
 // a keyword ends in it, so the scan loop reads one table per byte.
@@ -119,6 +128,15 @@ func New(words []string) (*Set, error) {
 			k.next[i] = t | hitBit
 		}
 	}
+	for a := range 256 {
+		t := k.next[k.class[a]] &^ hitBit
+		for b := range 256 {
+			if root := k.next[k.class[b]]; root&hitBit == 0 && k.next[int(t)*k.width+int(k.class[b])] == root {
+				p := a<<8 | b
+				k.skip[p>>6] |= 1 << (p & 63)
+			}
+		}
+	}
 	return k, nil
 }
 
@@ -134,6 +152,24 @@ func lowerByte(c byte) byte {
 func (k *Set) Next(s string, from, state int) (int, int) {
 	next, class, w := k.next, &k.class, k.width
 	for i := from; i < len(s); i++ {
+		if i > 0 && (state == 0 || state == int(next[class[s[i-1]]]&^hitBit)) {
+			// shallow: pass the bytes that lead where they would from the start state
+			j, prev := i, s[i-1]
+			for j < len(s) {
+				c := s[j]
+				if p := uint(prev)<<8 | uint(c); k.skip[p>>6&(skipWords-1)]&(1<<(c&63)) == 0 {
+					break
+				}
+				prev = c
+				j++
+			}
+			if j > i {
+				state = int(next[class[s[j-1]]] &^ hitBit)
+				if i = j; i == len(s) {
+					break
+				}
+			}
+		}
 		t := next[state*w+int(class[s[i]])]
 		state = int(t &^ hitBit)
 		if t&hitBit != 0 {

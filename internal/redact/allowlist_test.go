@@ -1,0 +1,74 @@
+package redact
+
+import (
+	"math/rand/v2"
+	"regexp"
+	"regexp/syntax"
+	"testing"
+)
+
+// TestAllowlistFiltersAgreeWithRegexes: the start-up tests in front of each allowlist
+// regex (literal groups, first bytes, alphabet, length) only skip regexes that cannot
+// match: on strings drawn from every allowlist regex of the catalogue, matches and near
+// misses, with case twins and bytes outside ASCII around them, each allowlist accepts
+// exactly what its regexes, run whole, accept.
+func TestAllowlistFiltersAgreeWithRegexes(t *testing.T) {
+	type list struct {
+		name string
+		al   Allowlist
+	}
+	var lists []list
+	for _, a := range globalAllowlists {
+		lists = append(lists, list{"global", a})
+	}
+	for _, r := range catalogue {
+		for _, a := range r.Allowlists {
+			if len(a.Regexes) > 0 {
+				lists = append(lists, list{r.ID, a})
+			}
+		}
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	affixes := []string{"", "", "x", "K", "\u212a", "\u017f", " ", "\n", "0", "=", "\xff"}
+	var targets []string
+	for _, l := range lists {
+		for _, p := range l.al.Regexes {
+			parsed, err := syntax.Parse(p, syntax.Perl)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for range 150 {
+				v := drawRegex(parsed, r)
+				targets = append(targets, v, affixes[r.IntN(len(affixes))]+v+affixes[r.IntN(len(affixes))])
+			}
+		}
+	}
+	targets = append(targets, "", "true", "FALSE", "nul", "null", "$1", "${X}", "%s", "{{ x }}", "aaaa", "KKKK", "\u212a\u212a")
+	accepted := 0
+	for _, l := range lists {
+		ca, err := compileAllowlist(l.al, l.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var whole []*regexp.Regexp
+		for _, p := range l.al.Regexes {
+			whole = append(whole, regexp.MustCompile(p))
+		}
+		for _, s := range targets {
+			want := false
+			for _, re := range whole {
+				want = want || re.MatchString(s)
+			}
+			if got := ca.regexMatches(s); got != want {
+				t.Errorf("%s allowlist on %q: filtered %v, regexes %v", l.name, s, got, want)
+			}
+			if want {
+				accepted++
+			}
+		}
+	}
+	t.Logf("%d allowlists, %d targets, %d accepted", len(lists), len(targets), accepted)
+	if accepted < len(targets)/4 {
+		t.Fatalf("only %d accepted: the draws no longer exercise the allowlists", accepted)
+	}
+}

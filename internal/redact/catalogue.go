@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"sync"
 	"unicode/utf8"
@@ -433,8 +434,15 @@ type ruleWindow struct {
 // bytes per input byte.
 const maxAnchoredRuns = 8
 
-// windowPool holds the per-call window state of every rule; pooled so a call that finds
-// keywords costs no allocation either.
+// windowState is the per-call window state of every rule, pooled so a call that finds
+// keywords costs no allocation either. Only the rules a keyword got past the shape tests
+// are touched, and only those are cleared again: most strings with a keyword touch none.
+type windowState struct {
+	w []ruleWindow
+	// touched lists, in the order first touched, the rules whose window is not zero.
+	touched []int32
+}
+
 var windowPool = sync.Pool{}
 
 // work counts the catalogue's regex runs and the bytes they read, in tests that measure
@@ -456,8 +464,12 @@ func (rs *ruleSet) scan(sc *scanner) {
 	if end < 0 {
 		return
 	}
-	ws := rs.windows()
-	defer releaseWindows(ws)
+	var ws *windowState
+	defer func() {
+		if ws != nil {
+			releaseWindows(ws)
+		}
+	}()
 	for end >= 0 {
 		for _, kid := range rs.kw.Matches(state) {
 			klen := rs.kw.Len(kid)
@@ -470,7 +482,13 @@ func (rs *ruleSet) scan(sc *scanner) {
 				if r.wordStart && kstart > 0 && isWordChar(s[kstart-1]) {
 					continue
 				}
-				w := &(*ws)[ri]
+				if ws == nil {
+					ws = rs.windows()
+				}
+				w := &ws.w[ri]
+				if !w.open && w.anchoredRuns == 0 {
+					ws.touched = append(ws.touched, ri)
+				}
 				if r.anchored && w.anchoredRuns < maxAnchoredRuns {
 					// one anchored attempt; a byte past the longest match keeps `$` honest
 					w.anchoredRuns++
@@ -497,10 +515,15 @@ func (rs *ruleSet) scan(sc *scanner) {
 		}
 		end, state = rs.kw.Next(s, end, state)
 	}
-	for ri := range *ws {
-		w := &(*ws)[ri]
-		if w.open {
-			rs.run(sc, ri, w.start, w.end)
+	if ws == nil {
+		return
+	}
+	// the windows still open run in rule order, as they always have: the order matches
+	// are added in decides which detector a merged place is counted under
+	slices.Sort(ws.touched)
+	for _, ri := range ws.touched {
+		if w := &ws.w[ri]; w.open {
+			rs.run(sc, int(ri), w.start, w.end)
 		}
 	}
 }
@@ -508,17 +531,19 @@ func (rs *ruleSet) scan(sc *scanner) {
 // releaseWindows clears the window state and pools it; deferred, so a scan that panics (and
 // is failed closed by the processor) cannot hand open windows or anchored-run counts to the
 // next string.
-func releaseWindows(ws *[]ruleWindow) {
-	clear(*ws)
+func releaseWindows(ws *windowState) {
+	for _, ri := range ws.touched {
+		ws.w[ri] = ruleWindow{}
+	}
+	ws.touched = ws.touched[:0]
 	windowPool.Put(ws)
 }
 
-func (rs *ruleSet) windows() *[]ruleWindow {
-	if v, ok := windowPool.Get().(*[]ruleWindow); ok && len(*v) == len(rs.rules) {
+func (rs *ruleSet) windows() *windowState {
+	if v, ok := windowPool.Get().(*windowState); ok && len(v.w) == len(rs.rules) {
 		return v
 	}
-	ws := make([]ruleWindow, len(rs.rules))
-	return &ws
+	return &windowState{w: make([]ruleWindow, len(rs.rules))}
 }
 
 // assignmentFollows is the shape test of gitleaks' semi-generic rules: after the keyword,

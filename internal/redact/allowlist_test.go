@@ -72,3 +72,42 @@ func TestAllowlistFiltersAgreeWithRegexes(t *testing.T) {
 		t.Fatalf("only %d accepted: the draws no longer exercise the allowlists", accepted)
 	}
 }
+
+// TestEntropyAtMostAgreesWithShannon: the table-driven entropy test gives shannon's answer
+// for every limit of the catalogue and round numbers, on random strings of every length
+// up to 300 over alphabets of 1 to 94 bytes, on strings whose entropy is exactly a whole
+// number of bits (n equally frequent bytes), and on text outside ASCII.
+func TestEntropyAtMostAgreesWithShannon(t *testing.T) {
+	limits := []float64{0.5, 1, 1.5, 2, 2.5, 3, 3.25, 3.5, 4, 4.5, 5, 6, 7, 8}
+	for _, rule := range catalogue {
+		limits = append(limits, rule.Entropy)
+	}
+	r := rand.New(rand.NewPCG(9, 10))
+	var strs []string
+	for n := 1; n <= 300; n++ {
+		for _, k := range []int{1, 2, 3, 4, 8, 10, 16, 26, 36, 62, 94} {
+			b := make([]byte, n)
+			for i := range b {
+				b[i] = byte('!' + r.IntN(k))
+			}
+			strs = append(strs, string(b))
+		}
+	}
+	for _, k := range []int{2, 4, 8, 16, 32, 64} {
+		for reps := 1; reps*k < 300; reps++ {
+			b := make([]byte, 0, reps*k)
+			for i := range reps * k {
+				b = append(b, byte('0'+i%k))
+			}
+			strs = append(strs, string(b))
+		}
+	}
+	strs = append(strs, "k7\u212aey", "\xff\xfe\xfd", "pässwörd-Xk7pQ2mZ9vL4rT8w")
+	for _, s := range strs {
+		for _, l := range limits {
+			if got, want := entropyAtMost(s, l), shannon(s) <= l; got != want {
+				t.Fatalf("%q (entropy %v), limit %v: table says %v, shannon %v", s, shannon(s), l, got, want)
+			}
+		}
+	}
+}

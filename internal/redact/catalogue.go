@@ -615,13 +615,23 @@ func (rs *ruleSet) search(sc *scanner, ri int, re *regexp.Regexp, anchored bool,
 		work.bytes += hi - lo
 	}
 	win := s[lo:hi]
-	for _, loc := range re.FindAllStringSubmatchIndex(win, -1) {
+	// an anchored regex matches at most once (only at the window's start, and never the
+	// empty string): FindAll would search a second time, to find nothing
+	var locs [][]int
+	if anchored {
+		if loc := re.FindStringSubmatchIndex(win); loc != nil {
+			locs = [][]int{loc}
+		}
+	} else {
+		locs = re.FindAllStringSubmatchIndex(win, -1)
+	}
+	for _, loc := range locs {
 		a, b := secretBounds(r, loc)
 		if a < 0 || b <= a {
 			continue
 		}
 		secret := win[a:b]
-		if r.entropy > 0 && shannon(secret) <= r.entropy {
+		if r.entropy > 0 && entropyAtMost(secret, r.entropy) {
 			continue
 		}
 		ms := lo + loc[0]
@@ -656,6 +666,47 @@ func secretBounds(r *compiledRule, loc []int) (int, int) {
 	}
 	return loc[0], loc[1]
 }
+
+// entropyAtMost reports whether shannon(s) <= limit, with the same answer: for an ASCII
+// secret shorter than 256 bytes the entropy is log2(n) - Σ c·log2(c)/n over the byte
+// counts c, read from a table, and only an entropy within entropyMargin of the limit is
+// computed again the way shannon does (a float64 logarithm per byte value, the costliest
+// part of accepting a match).
+func entropyAtMost(s string, limit float64) bool {
+	if len(s) == 0 || len(s) >= len(cLog2c) {
+		return shannon(s) <= limit
+	}
+	var count [utf8.RuneSelf]uint8 // n < 256: a count fits
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return shannon(s) <= limit
+		}
+		count[c]++
+	}
+	sum := 0.0
+	for _, c := range count {
+		sum += cLog2c[c]
+	}
+	n := float64(len(s))
+	h := (cLog2c[len(s)] - sum) / n
+	if math.Abs(h-limit) > entropyMargin {
+		return h <= limit
+	}
+	return shannon(s) <= limit
+}
+
+// entropyMargin is far above the rounding error of either computation (about 1e-12 for
+// 128 terms of at most 255·8 bits) and far below any limit's precision.
+const entropyMargin = 1e-6
+
+// cLog2c[c] is c·log2(c) (0 for 0).
+var cLog2c = func() (t [256]float64) {
+	for c := 1; c < len(t); c++ {
+		t[c] = float64(c) * math.Log2(float64(c))
+	}
+	return t
+}()
 
 // shannon is the Shannon entropy of s as gitleaks computes it: symbol frequencies of its
 // runes, over its length in bytes.

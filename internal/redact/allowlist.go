@@ -107,11 +107,11 @@ func compileAllowlist(a Allowlist, field string) (compiledAllowlist, error) {
 				return compiledAllowlist{}, fmt.Errorf("%s.regexes[%d]: %w", field, i, err)
 			}
 			ab := allowBranch{re: re, minLen: reMinLen(b)}
-			if leading(b) {
+			if anchored(b, false) {
 				if set, nullable := firstBytes(b); !nullable {
 					ab.first = &set
 				}
-				if trailing(b) {
+				if anchored(b, true) {
 					var set byteSet
 					alphabet(b, &set)
 					ab.alphabet = &set
@@ -331,39 +331,27 @@ func shortest(l []string) int {
 	return n
 }
 
-// leading reports whether every match of re begins at the start of the text (`^`, `\A`).
-func leading(re *syntax.Regexp) bool {
+// anchored reports whether every match of re begins at the start of the text (`^`, `\A`),
+// or with end, ends at its end (`$` without the m flag, `\z`).
+func anchored(re *syntax.Regexp, end bool) bool {
 	switch re.Op {
 	case syntax.OpBeginText:
-		return true
-	case syntax.OpCapture:
-		return leading(re.Sub[0])
-	case syntax.OpConcat:
-		return len(re.Sub) > 0 && leading(re.Sub[0])
-	case syntax.OpAlternate:
-		for _, sub := range re.Sub {
-			if !leading(sub) {
-				return false
-			}
-		}
-		return true
-	}
-	return false
-}
-
-// trailing reports whether every match of re ends at the end of the text (`$` without
-// the m flag, `\z`).
-func trailing(re *syntax.Regexp) bool {
-	switch re.Op {
+		return !end
 	case syntax.OpEndText:
-		return true
+		return end
 	case syntax.OpCapture:
-		return trailing(re.Sub[0])
+		return anchored(re.Sub[0], end)
 	case syntax.OpConcat:
-		return len(re.Sub) > 0 && trailing(re.Sub[len(re.Sub)-1])
+		if len(re.Sub) == 0 {
+			return false
+		}
+		if end {
+			return anchored(re.Sub[len(re.Sub)-1], end)
+		}
+		return anchored(re.Sub[0], end)
 	case syntax.OpAlternate:
 		for _, sub := range re.Sub {
-			if !trailing(sub) {
+			if !anchored(sub, end) {
 				return false
 			}
 		}

@@ -122,23 +122,7 @@ func corpusDir(t *testing.T, dir string) []string {
 		if err := json.Unmarshal(data, &v); err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		var walk func(v any)
-		walk = func(v any) {
-			switch x := v.(type) {
-			case map[string]any:
-				for k, c := range x {
-					if s, ok := c.(string); ok && (k == "stringValue" || k == "key" || k == "name") {
-						strs = append(strs, s)
-					}
-					walk(c)
-				}
-			case []any:
-				for _, c := range x {
-					walk(c)
-				}
-			}
-		}
-		walk(v)
+		strs = append(strs, jsonStrings(v, "stringValue", "key", "name")...)
 	}
 	return strs
 }

@@ -57,7 +57,7 @@ func (b *byteSet) union(o *byteSet) {
 // addRange adds the bytes a rune in [lo, hi] may hold.
 func (b *byteSet) addRange(lo, hi rune) {
 	for r := lo; r <= hi && r < utf8.RuneSelf; r++ {
-		b.add(byte(r))
+		b.add(byte(r)) //nolint:gosec // r < utf8.RuneSelf: one byte
 	}
 	if hi >= utf8.RuneSelf {
 		b[2], b[3] = ^uint64(0), ^uint64(0)

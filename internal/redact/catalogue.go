@@ -682,7 +682,7 @@ func entropyAtMost(s string, limit float64) bool {
 		if c >= utf8.RuneSelf {
 			return shannon(s) <= limit
 		}
-		count[c]++
+		count[c]++ //nolint:gosec // c < utf8.RuneSelf, the array's length: checked above
 	}
 	sum := 0.0
 	for _, c := range count {

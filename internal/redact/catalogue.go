@@ -59,21 +59,6 @@ const (
 	identPrefix       = 50
 )
 
-type compiledAllowlist struct {
-	matchAll bool
-	target   string
-	// regexes are the allowlist's regexes, long alternations split into their branches.
-	regexes []*regexp.Regexp
-	// guarded[i]: every match of regexes[i] contains one of its literals, which are in lits
-	// (litBranches: literal id → branches). One pass of lits over a target says which
-	// guarded branches can match at all; the long alternations of gitleaks' allowlists cost
-	// RE2 hundreds of microseconds run whole.
-	guarded     []bool
-	lits        *keyword.Set
-	litBranches [][]uint8
-	stopWords   *keyword.Set
-}
-
 // ruleSet is the compiled catalogue plus the operator's rules, behind one keyword
 // automaton: keyword id → the rules it gates.
 type ruleSet struct {
@@ -167,65 +152,6 @@ func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 	cr.assign = cr.anchored && strings.Contains(r.Regex, semiGenericOperator)
 	cr.minLen, cr.secretMin = minLens(r.Regex, r.SecretGroup)
 	return cr, nil
-}
-
-func compileAllowlist(a Allowlist, field string) (compiledAllowlist, error) {
-	switch a.RegexTarget {
-	case "", "match", "line":
-	default:
-		return compiledAllowlist{}, fmt.Errorf("%s.regex_target: %q is not one of \"\", match, line", field, a.RegexTarget)
-	}
-	if len(a.Regexes) == 0 && len(a.StopWords) == 0 {
-		return compiledAllowlist{}, fmt.Errorf("%s: needs regexes or stopwords", field)
-	}
-	ca := compiledAllowlist{matchAll: a.MatchAll, target: a.RegexTarget}
-	var lits []string
-	var branchOf []uint8
-	for i, p := range a.Regexes {
-		if _, err := regexp.Compile(p); err != nil {
-			return compiledAllowlist{}, fmt.Errorf("%s.regexes[%d]: %w", field, i, err)
-		}
-		for _, b := range branches(p) {
-			re, err := regexp.Compile(b.String())
-			if err != nil {
-				return compiledAllowlist{}, fmt.Errorf("%s.regexes[%d]: %w", field, i, err)
-			}
-			ca.regexes = append(ca.regexes, re)
-			ca.guarded = append(ca.guarded, false)
-			if len(ca.regexes) > maxBranches {
-				continue
-			}
-			for _, l := range requiredLiterals(b) {
-				lits = append(lits, l)
-				branchOf = append(branchOf, uint8(len(ca.regexes)-1)) //nolint:gosec // at most maxBranches (256) branches: checked above
-				ca.guarded[len(ca.regexes)-1] = true
-			}
-		}
-	}
-	if len(lits) > 0 {
-		set, err := keyword.New(lits)
-		if err != nil {
-			return compiledAllowlist{}, fmt.Errorf("%s.regexes: %w", field, err)
-		}
-		ca.lits, ca.litBranches = set, make([][]uint8, len(lits))
-		for id, b := range branchOf {
-			ca.litBranches[id] = append(ca.litBranches[id], b)
-		}
-	}
-	if len(a.StopWords) > 0 {
-		words := make([]string, 0, len(a.StopWords))
-		for _, w := range a.StopWords {
-			if w = strings.ToLower(w); w != "" {
-				words = append(words, w)
-			}
-		}
-		set, err := keyword.New(words)
-		if err != nil {
-			return compiledAllowlist{}, fmt.Errorf("%s.stopwords: %w", field, err)
-		}
-		ca.stopWords = set
-	}
-	return ca, nil
 }
 
 // maxLen is the longest match of a regex in bytes, or -1 when unbounded.
@@ -500,26 +426,6 @@ type ruleWindow struct {
 	open       bool
 	// anchoredRuns counts the anchored attempts of an anchored rule in this string.
 	anchoredRuns int
-	// touched: the rule is in windowSet.touched.
-	touched bool
-}
-
-// windowSet is the window state of one call: a window per rule, and the rules whose window
-// the call touched, so that a string with few keywords costs neither a pass over every
-// rule's window nor clearing them all.
-type windowSet struct {
-	w       []ruleWindow
-	touched []int32
-}
-
-// at returns rule ri's window, recording the rule as touched.
-func (ws *windowSet) at(ri int32) *ruleWindow {
-	w := &ws.w[ri]
-	if !w.touched {
-		w.touched = true
-		ws.touched = append(ws.touched, ri)
-	}
-	return w
 }
 
 // maxAnchoredRuns: after this many anchored attempts in one string, an anchored rule's
@@ -528,8 +434,15 @@ func (ws *windowSet) at(ri int32) *ruleWindow {
 // bytes per input byte.
 const maxAnchoredRuns = 8
 
-// windowPool holds the per-call window state of every rule; pooled so a call that finds
-// keywords costs no allocation either.
+// windowState is the per-call window state of every rule, pooled so a call that finds
+// keywords costs no allocation either. Only the rules a keyword got past the shape tests
+// are touched, and only those are cleared again: most strings with a keyword touch none.
+type windowState struct {
+	w []ruleWindow
+	// touched lists, in the order first touched, the rules whose window is not zero.
+	touched []int32
+}
+
 var windowPool = sync.Pool{}
 
 // work counts the catalogue's regex runs and the bytes they read, in tests that measure
@@ -551,9 +464,7 @@ func (rs *ruleSet) scan(sc *scanner) {
 	if end < 0 {
 		return
 	}
-	// taken when a keyword first passes its rule's shape tests: most keywords in clean
-	// text fail them
-	var ws *windowSet
+	var ws *windowState
 	defer func() {
 		if ws != nil {
 			releaseWindows(ws)
@@ -574,7 +485,10 @@ func (rs *ruleSet) scan(sc *scanner) {
 				if ws == nil {
 					ws = rs.windows()
 				}
-				w := ws.at(ri)
+				w := &ws.w[ri]
+				if !w.open && w.anchoredRuns == 0 {
+					ws.touched = append(ws.touched, ri)
+				}
 				if r.anchored && w.anchoredRuns < maxAnchoredRuns {
 					// one anchored attempt; a byte past the longest match keeps `$` honest
 					w.anchoredRuns++
@@ -595,7 +509,7 @@ func (rs *ruleSet) scan(sc *scanner) {
 					if w.open {
 						rs.run(sc, int(ri), w.start, w.end)
 					}
-					*w = ruleWindow{start: lo, end: hi, open: true, anchoredRuns: w.anchoredRuns, touched: true}
+					*w = ruleWindow{start: lo, end: hi, open: true, anchoredRuns: w.anchoredRuns}
 				}
 			}
 		}
@@ -604,7 +518,8 @@ func (rs *ruleSet) scan(sc *scanner) {
 	if ws == nil {
 		return
 	}
-	// in rule order, as when every rule's window was visited
+	// the windows still open run in rule order, as they always have: the order matches
+	// are added in decides which detector a merged place is counted under
 	slices.Sort(ws.touched)
 	for _, ri := range ws.touched {
 		if w := &ws.w[ri]; w.open {
@@ -616,7 +531,7 @@ func (rs *ruleSet) scan(sc *scanner) {
 // releaseWindows clears the window state and pools it; deferred, so a scan that panics (and
 // is failed closed by the processor) cannot hand open windows or anchored-run counts to the
 // next string.
-func releaseWindows(ws *windowSet) {
+func releaseWindows(ws *windowState) {
 	for _, ri := range ws.touched {
 		ws.w[ri] = ruleWindow{}
 	}
@@ -624,11 +539,11 @@ func releaseWindows(ws *windowSet) {
 	windowPool.Put(ws)
 }
 
-func (rs *ruleSet) windows() *windowSet {
-	if v, ok := windowPool.Get().(*windowSet); ok && len(v.w) == len(rs.rules) {
+func (rs *ruleSet) windows() *windowState {
+	if v, ok := windowPool.Get().(*windowState); ok && len(v.w) == len(rs.rules) {
 		return v
 	}
-	return &windowSet{w: make([]ruleWindow, len(rs.rules))}
+	return &windowState{w: make([]ruleWindow, len(rs.rules))}
 }
 
 // assignmentFollows is the shape test of gitleaks' semi-generic rules: after the keyword,
@@ -700,13 +615,23 @@ func (rs *ruleSet) search(sc *scanner, ri int, re *regexp.Regexp, anchored bool,
 		work.bytes += hi - lo
 	}
 	win := s[lo:hi]
-	for _, loc := range re.FindAllStringSubmatchIndex(win, -1) {
+	// an anchored regex matches at most once (only at the window's start, and never the
+	// empty string): FindAll would search a second time, to find nothing
+	var locs [][]int
+	if anchored {
+		if loc := re.FindStringSubmatchIndex(win); loc != nil {
+			locs = [][]int{loc}
+		}
+	} else {
+		locs = re.FindAllStringSubmatchIndex(win, -1)
+	}
+	for _, loc := range locs {
 		a, b := secretBounds(r, loc)
 		if a < 0 || b <= a {
 			continue
 		}
 		secret := win[a:b]
-		if r.entropy > 0 && shannon(secret) <= r.entropy {
+		if r.entropy > 0 && entropyAtMost(secret, r.entropy) {
 			continue
 		}
 		ms := lo + loc[0]
@@ -742,159 +667,46 @@ func secretBounds(r *compiledRule, loc []int) (int, int) {
 	return loc[0], loc[1]
 }
 
-// allowed applies allowlists the way gitleaks does (paths and commits do not exist here).
-func allowed(as []compiledAllowlist, secret, m, s string, at int) bool {
-	for i := range as {
-		a := &as[i]
-		target := secret
-		switch a.target {
-		case "match":
-			target = m
-		case "line":
-			target = lineAt(s, at)
-		}
-		re := a.regexMatches(target)
-		stop := a.stopWords != nil && a.stopWords.Contains(secret)
-		if a.matchAll {
-			if (len(a.regexes) == 0 || re) && (a.stopWords == nil || stop) {
-				return true
-			}
-		} else if re || stop {
-			return true
-		}
+// entropyAtMost reports whether shannon(s) <= limit, with the same answer: for an ASCII
+// secret shorter than 256 bytes the entropy is log2(n) - Σ c·log2(c)/n over the byte
+// counts c, read from a table, and only an entropy within entropyMargin of the limit is
+// computed again the way shannon does (a float64 logarithm per byte value, the costliest
+// part of accepting a match).
+func entropyAtMost(s string, limit float64) bool {
+	if len(s) == 0 || len(s) >= len(cLog2c) {
+		return shannon(s) <= limit
 	}
-	return false
-}
-
-// regexMatches reports whether one of the allowlist's regexes matches target, running only
-// the branches whose literals occur in it.
-func (a *compiledAllowlist) regexMatches(target string) bool {
-	var candidate [maxBranches / 64]uint64
-	filter := a.lits != nil && !hasNonASCII(target)
-	if filter {
-		end, state := a.lits.Next(target, 0, 0)
-		for end >= 0 {
-			for _, id := range a.lits.Matches(state) {
-				for _, b := range a.litBranches[id] {
-					candidate[b>>6] |= 1 << (b & 63)
-				}
-			}
-			end, state = a.lits.Next(target, end, state)
-		}
-	}
-	for i, x := range a.regexes {
-		if filter && a.guarded[i] && candidate[i>>6]&(1<<(i&63)) == 0 {
-			continue
-		}
-		if x.MatchString(target) {
-			return true
-		}
-	}
-	return false
-}
-
-// hasNonASCII: the literal prefilter folds ASCII case only, and `(?i)k` also matches the
-// Kelvin sign, so text with other bytes goes straight to the regex.
-func hasNonASCII(s string) bool {
+	var count [utf8.RuneSelf]uint8 // n < 256: a count fits
 	for i := 0; i < len(s); i++ {
-		if s[i] >= utf8.RuneSelf {
-			return true
+		c := s[i]
+		if c >= utf8.RuneSelf {
+			return shannon(s) <= limit
 		}
+		count[c]++ //nolint:gosec // c < utf8.RuneSelf, the array's length: checked above
 	}
-	return false
+	sum := 0.0
+	for _, c := range count {
+		sum += cLog2c[c]
+	}
+	n := float64(len(s))
+	h := (cLog2c[len(s)] - sum) / n
+	if math.Abs(h-limit) > entropyMargin {
+		return h <= limit
+	}
+	return shannon(s) <= limit
 }
 
-// branches splits a regex whose top is an alternation into its branches (a match of the
-// regex is a match of one of them), else returns it whole.
-func branches(expr string) []*syntax.Regexp {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	re = re.Simplify()
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
-	if re.Op == syntax.OpAlternate {
-		return re.Sub
-	}
-	return []*syntax.Regexp{re}
-}
+// entropyMargin is far above the rounding error of either computation (about 1e-12 for
+// 128 terms of at most 255·8 bits) and far below any limit's precision.
+const entropyMargin = 1e-6
 
-// maxBranches bounds the guarded branches of one allowlist (a bit each in regexMatches).
-const maxBranches = 256
-
-// requiredLiterals are literals of 2 bytes or more one of which every match of re
-// contains, or nil.
-func requiredLiterals(re *syntax.Regexp) []string {
-	lits := required(re)
-	for _, l := range lits {
-		if len(l) < 2 {
-			return nil
-		}
+// cLog2c[c] is c·log2(c) (0 for 0).
+var cLog2c = func() (t [256]float64) {
+	for c := 1; c < len(t); c++ {
+		t[c] = float64(c) * math.Log2(float64(c))
 	}
-	return lits
-}
-
-// required returns literals one of which every match of re contains, or nil.
-func required(re *syntax.Regexp) []string {
-	switch re.Op {
-	case syntax.OpLiteral:
-		return []string{string(re.Rune)}
-	case syntax.OpCapture, syntax.OpPlus:
-		return required(re.Sub[0])
-	case syntax.OpRepeat:
-		if re.Min == 0 {
-			return nil
-		}
-		return required(re.Sub[0])
-	case syntax.OpConcat:
-		// the part whose shortest literal is longest prunes best
-		var best []string
-		for _, sub := range re.Sub {
-			if l := required(sub); l != nil && shortest(l) > shortest(best) {
-				best = l
-			}
-		}
-		return best
-	case syntax.OpAlternate:
-		var out []string
-		for _, sub := range re.Sub {
-			l := required(sub)
-			if l == nil {
-				return nil
-			}
-			out = append(out, l...)
-		}
-		return out
-	}
-	return nil
-}
-
-func shortest(l []string) int {
-	if len(l) == 0 {
-		return 0
-	}
-	n := len(l[0])
-	for _, s := range l[1:] {
-		n = min(n, len(s))
-	}
-	return n
-}
-
-// maxLine bounds the line an allowlist with target "line" looks at.
-const maxLine = 4096
-
-func lineAt(s string, at int) string {
-	lo := strings.LastIndexByte(s[max(0, at-maxLine):at], '\n') + 1 + max(0, at-maxLine)
-	hi := strings.IndexByte(s[at:min(len(s), at+maxLine)], '\n')
-	if hi < 0 {
-		hi = min(len(s), at+maxLine)
-	} else {
-		hi += at
-	}
-	return s[lo:hi]
-}
+	return t
+}()
 
 // shannon is the Shannon entropy of s as gitleaks computes it: symbol frequencies of its
 // runes, over its length in bytes.

@@ -159,8 +159,8 @@ func TestAllowlistAlternationBranches(t *testing.T) {
 		t.Fatal(err)
 	}
 	whole := regexp.MustCompile(al.Regexes[0])
-	if len(ca.regexes) < 2 {
-		t.Fatalf("not split: %d regexes", len(ca.regexes))
+	if len(ca.branches) < 2 {
+		t.Fatalf("not split: %d regexes", len(ca.branches))
 	}
 	for _, s := range []string{"FOO_BAR", "foobar", "xbaaz7", "baz", "abcqux", "x", "yx", "QUX", "fooXbar", "k\u212aqux", "", "nothing"} {
 		if got, want := ca.regexMatches(s), whole.MatchString(s); got != want {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -15,22 +16,6 @@ import (
 func workload(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	var walk func(v any)
-	walk = func(v any) {
-		switch x := v.(type) {
-		case map[string]any:
-			for k, c := range x {
-				if s, ok := c.(string); ok && (k == "stringValue" || k == "value" || k == "name") {
-					out = append(out, s)
-				}
-				walk(c)
-			}
-		case []any:
-			for _, c := range x {
-				walk(c)
-			}
-		}
-	}
 	files, err := filepath.Glob("../../testdata/codex/*/otlp_*")
 	if err != nil || len(files) == 0 {
 		t.Fatalf("codex captures: %v", err)
@@ -53,10 +38,33 @@ func workload(t *testing.T) []string {
 			if err := dec.Decode(&v); err != nil {
 				break
 			}
-			walk(v)
+			out = append(out, jsonStrings(v, "stringValue", "value", "name")...)
 		}
 		fh.Close()
 	}
+	return out
+}
+
+// jsonStrings are the string values under any of keys anywhere in a decoded JSON value.
+func jsonStrings(v any, keys ...string) []string {
+	var out []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			for k, c := range x {
+				if s, ok := c.(string); ok && slices.Contains(keys, k) {
+					out = append(out, s)
+				}
+				walk(c)
+			}
+		case []any:
+			for _, c := range x {
+				walk(c)
+			}
+		}
+	}
+	walk(v)
 	return out
 }
 

@@ -12,8 +12,8 @@ import (
 // keyRule is everything the policy knows about one attribute key on this route. Rules
 // for known keys are built at start-up; unknown keys are classified once and cached.
 type keyRule struct {
-	evidence evidenceKind
 	enum     map[string]struct{}
+	evidence evidenceKind
 	// allowed: kept on auth operations on trace_safe (the docs/contract.md §3 allowlist).
 	allowed bool
 	// personal: dropped on trace_safe (unless allowed by configuration).
@@ -108,16 +108,18 @@ const ruleSlots = 1024
 // ruleTable is the published key table: a direct-mapped front indexed by a key's length
 // and its first, middle and last bytes, which reads four bytes of the key and compares it once,
 // instead of hashing all of it as a Go map does; keys that collide there, and keys
-// learnt once the front's slot is taken, are found in the map behind it. Immutable once
-// built.
+// learnt once the front's slot is taken, are found in the map behind it. A front slot holds
+// a copy of its rule, and the keys of the front are substrings of one string, so a hit
+// reads the slot and a compact block of key bytes instead of chasing a pointer to the rule
+// and one to each key. Immutable once built.
 type ruleTable struct {
 	front [ruleSlots]ruleSlot
 	all   map[string]*keyRule
 }
 
 type ruleSlot struct {
-	key  string
-	rule *keyRule
+	rule keyRule
+	key  string // empty: a free slot
 }
 
 // slotOf is the front index of a non-empty key.
@@ -127,12 +129,27 @@ func slotOf(k string) int {
 
 func newRuleTable(all map[string]*keyRule) *ruleTable {
 	t := &ruleTable{all: all}
-	for k, r := range all {
+	var taken [ruleSlots]string
+	n := 0
+	for k := range all {
 		if k == "" {
 			continue
 		}
-		if sl := &t.front[slotOf(k)]; sl.rule == nil {
-			sl.key, sl.rule = k, r
+		if i := slotOf(k); taken[i] == "" {
+			taken[i] = k
+			n += len(k)
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, k := range taken {
+		b.WriteString(k)
+	}
+	keys := b.String()
+	for i, k := range taken {
+		if k != "" {
+			t.front[i] = ruleSlot{rule: *all[k], key: keys[:len(k)]}
+			keys = keys[len(k):]
 		}
 	}
 	return t
@@ -141,8 +158,8 @@ func newRuleTable(all map[string]*keyRule) *ruleTable {
 // get returns the rule for k, if the table has one.
 func (t *ruleTable) get(k string) (*keyRule, bool) {
 	if k != "" {
-		if sl := &t.front[slotOf(k)]; sl.key == k && sl.rule != nil {
-			return sl.rule, true
+		if sl := &t.front[slotOf(k)]; sl.key == k {
+			return &sl.rule, true
 		}
 	}
 	r, ok := t.all[k]

@@ -173,7 +173,7 @@ func newTelemetry(tb *metadata.TelemetryBuilder, id string, detector func(redact
 		tb:         tb,
 		items:      newFamily(int(numOperations), labelled("operation", func(l int) string { return operationNames[l] })),
 		dropped:    newFamily(int(numDropReasons), labelled("reason", func(l int) string { return dropReasonNames[l] })),
-		redacted:   newFamily(int(redact.NumDetectors), labelled("detector", func(l int) string { return detector(redact.Detector(l)) })),
+		redacted:   newFamily(int(redact.NumDetectors), labelled("detector", func(l int) string { return detector(redact.Detector(l)) })), //nolint:gosec // l < NumDetectors, a uint16
 		normalized: newFamily(int(numNormalizeKinds), labelled("kind", func(l int) string { return normalizeKindNames[l] })),
 		failClosed: newFamily(int(numFailReasons), labelled("reason", func(l int) string { return failReasonNames[l] })),
 	}

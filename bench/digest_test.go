@@ -116,7 +116,7 @@ func digestConfig(t *testing.T, out *strings.Builder, name string, route authobs
 			var labels []string
 			for _, kv := range dp.Attributes.ToSlice() {
 				if kv.Key != attribute.Key("processor") {
-					labels = append(labels, string(kv.Key)+"="+kv.Value.Emit())
+					labels = append(labels, string(kv.Key)+"="+kv.Value.String())
 				}
 			}
 			lines = append(lines, fmt.Sprintf("%s %s {%s} %d", name, m, strings.Join(labels, ","), dp.Value))

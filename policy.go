@@ -12,8 +12,8 @@ import (
 // keyRule is everything the policy knows about one attribute key on this route. Rules
 // for known keys are built at start-up; unknown keys are classified once and cached.
 type keyRule struct {
-	evidence evidenceKind
 	enum     map[string]struct{}
+	evidence evidenceKind
 	// allowed: kept on auth operations on trace_safe (the docs/contract.md §3 allowlist).
 	allowed bool
 	// personal: dropped on trace_safe (unless allowed by configuration).
@@ -102,51 +102,84 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 	return p
 }
 
-// ruleSlots is the size of a ruleTable's direct-mapped front; a power of two.
-const ruleSlots = 1024
+// ruleSets is the number of two-slot sets in a ruleTable's front; a power of two.
+const ruleSets = 1024
 
-// ruleTable is the published key table: a direct-mapped front indexed by a key's length
-// and its first, middle and last bytes, which reads four bytes of the key and compares it once,
-// instead of hashing all of it as a Go map does; keys that collide there, and keys
-// learnt once the front's slot is taken, are found in the map behind it. Immutable once
-// built.
+// ruleTable is the published key table: a front of two-slot sets indexed by a key's
+// length and its first, middle and last bytes, which reads four bytes of the key and
+// compares it with at most two slots of one cache line, instead of hashing all of it as a
+// Go map does; keys that find both slots of their set taken are found in the map behind it.
+// A front slot holds a copy of its rule, and the front's keys are substrings of one
+// string, so a hit reads the slot and a compact block of key bytes instead of chasing a
+// pointer to the rule and one to each key. Immutable once built.
 type ruleTable struct {
-	front [ruleSlots]ruleSlot
+	front [ruleSets][2]ruleSlot
 	all   map[string]*keyRule
 }
 
+// ruleSlot is 32 bytes: the two slots of a set fill one 64-byte cache line.
 type ruleSlot struct {
-	key  string
-	rule *keyRule
+	rule keyRule
+	key  string // empty: a free slot
 }
 
-// slotOf is the front index of a non-empty key.
-func slotOf(k string) int {
-	return (len(k)*131 + int(k[0])*31 + int(k[len(k)-1])*7 + int(k[len(k)/2])) & (ruleSlots - 1)
+// setOf is the index of a non-empty key's set, from the key's length and its first,
+// middle and last bytes. Keys that differ
+// elsewhere (the auth.x / auth_x twins) share a set and take its two slots. Unseeded: keys
+// crafted to share a set cost a map lookup, never a wrong rule.
+func setOf(k string) int {
+	return (len(k)*131 + int(k[0])*31 + int(k[len(k)-1])*7 + int(k[len(k)/2])) & (ruleSets - 1)
 }
 
 func newRuleTable(all map[string]*keyRule) *ruleTable {
 	t := &ruleTable{all: all}
-	for k, r := range all {
+	var taken [ruleSets][2]string
+	n := 0
+	for k := range all {
 		if k == "" {
 			continue
 		}
-		if sl := &t.front[slotOf(k)]; sl.rule == nil {
-			sl.key, sl.rule = k, r
+		set := &taken[setOf(k)]
+		for i := range set {
+			if set[i] == "" {
+				set[i] = k
+				n += len(k)
+				break
+			}
+		}
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, set := range &taken {
+		for _, k := range set {
+			b.WriteString(k)
+		}
+	}
+	keys := b.String()
+	for s, set := range &taken {
+		for i, k := range set {
+			if k != "" {
+				t.front[s][i] = ruleSlot{rule: *all[k], key: keys[:len(k)]}
+				keys = keys[len(k):]
+			}
 		}
 	}
 	return t
 }
 
-// get returns the rule for k, if the table has one.
-func (t *ruleTable) get(k string) (*keyRule, bool) {
+// inFront returns the rule for k if k is in the front, else nil: the common case, small
+// enough to be inlined.
+func (t *ruleTable) inFront(k string) *keyRule {
 	if k != "" {
-		if sl := &t.front[slotOf(k)]; sl.key == k && sl.rule != nil {
-			return sl.rule, true
+		set := &t.front[setOf(k)]
+		if set[0].key == k {
+			return &set[0].rule
+		}
+		if set[1].key == k {
+			return &set[1].rule
 		}
 	}
-	r, ok := t.all[k]
-	return r, ok
+	return nil
 }
 
 // operationNamed maps an operation's config key to the operation.
@@ -190,7 +223,11 @@ func (p *policy) classify(k string) *keyRule {
 // rule returns the rule for an attribute key: one lookup in the published table, else
 // the slow path that classifies a new key.
 func (p *policy) rule(k string) *keyRule {
-	if r, ok := p.rules.Load().get(k); ok {
+	t := p.rules.Load()
+	if r := t.inFront(k); r != nil {
+		return r
+	}
+	if r, ok := t.all[k]; ok {
 		return r
 	}
 	return p.learn(k)

@@ -62,13 +62,17 @@ func newAuthobsProcessor(set processor.Settings, cfg *Config) (*authobsProcessor
 	if err != nil {
 		return nil, err
 	}
+	tel, err := newTelemetry(tb, set.ID.String(), engine.DetectorName)
+	if err != nil {
+		return nil, err
+	}
 	p := &authobsProcessor{
 		cfg:            cfg,
 		logger:         set.Logger,
 		engine:         engine,
 		policy:         newPolicy(cfg, engine),
 		clean:          cleancache.New(),
-		tel:            newTelemetry(tb, set.ID.String(), engine.DetectorName),
+		tel:            tel,
 		w:              writer{enforce: cfg.Mode == ModeEnforce},
 		traceSafe:      cfg.Route == RouteTraceSafe,
 		routedNested:   keepNestedPersonal,
@@ -117,7 +121,7 @@ type sliceOf[E any] interface {
 // then the keys learnt on the way are published and the counts recorded, once per batch.
 // The accessors say how the signal nests (resourceOf … itemsOf), item processes one item
 // and failItem is its fail-closed form.
-func batch[RS, SS, I any, RSS sliceOf[RS], SSS sliceOf[SS], IS sliceOf[I]](ctx context.Context, p *authobsProcessor, sig signal,
+func batch[RS, SS, I any, RSS sliceOf[RS], SSS sliceOf[SS], IS sliceOf[I]](p *authobsProcessor, sig signal,
 	resources RSS, resourceOf func(RS) pcommon.Resource, scopesOf func(RS) SSS, scopeOf func(SS) pcommon.InstrumentationScope,
 	itemsOf func(SS) IS, item func(I, *counters), failItem func(*authobsProcessor, I),
 ) {
@@ -141,7 +145,7 @@ func batch[RS, SS, I any, RSS sliceOf[RS], SSS sliceOf[SS], IS sliceOf[I]](ctx c
 		}
 	}
 	p.policy.publish()
-	p.tel.record(ctx, sig, c)
+	p.tel.record(sig, c)
 }
 
 func (p *authobsProcessor) routeResource(attrs pcommon.Map, c *counters) {
@@ -163,8 +167,8 @@ func (p *authobsProcessor) redactScopeNames(s pcommon.InstrumentationScope, c *c
 	p.redactField(s.Version(), s.SetVersion, c)
 }
 
-func (p *authobsProcessor) processTraces(ctx context.Context, td ptrace.Traces) (ptrace.Traces, error) {
-	batch(ctx, p, sigTraces, td.ResourceSpans(), ptrace.ResourceSpans.Resource, ptrace.ResourceSpans.ScopeSpans,
+func (p *authobsProcessor) processTraces(_ context.Context, td ptrace.Traces) (ptrace.Traces, error) {
+	batch(p, sigTraces, td.ResourceSpans(), ptrace.ResourceSpans.Resource, ptrace.ResourceSpans.ScopeSpans,
 		ptrace.ScopeSpans.Scope, ptrace.ScopeSpans.Spans, p.processSpan, (*authobsProcessor).failClosedSpan)
 	return td, nil
 }
@@ -207,8 +211,8 @@ func (p *authobsProcessor) eventOperation(attrs pcommon.Map) (op operation, name
 	return opOther, false
 }
 
-func (p *authobsProcessor) processLogs(ctx context.Context, ld plog.Logs) (plog.Logs, error) {
-	batch(ctx, p, sigLogs, ld.ResourceLogs(), plog.ResourceLogs.Resource, plog.ResourceLogs.ScopeLogs,
+func (p *authobsProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Logs, error) {
+	batch(p, sigLogs, ld.ResourceLogs(), plog.ResourceLogs.Resource, plog.ResourceLogs.ScopeLogs,
 		plog.ScopeLogs.Scope, plog.ScopeLogs.LogRecords, p.processLogRecord, (*authobsProcessor).failClosedLogRecord)
 	return ld, nil
 }
@@ -227,8 +231,8 @@ func (p *authobsProcessor) processLogRecord(lr plog.LogRecord, c *counters) {
 	p.routeBody(lr.Body(), op, c)
 }
 
-func (p *authobsProcessor) processMetrics(ctx context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
-	batch(ctx, p, sigMetrics, md.ResourceMetrics(), pmetric.ResourceMetrics.Resource, pmetric.ResourceMetrics.ScopeMetrics,
+func (p *authobsProcessor) processMetrics(_ context.Context, md pmetric.Metrics) (pmetric.Metrics, error) {
+	batch(p, sigMetrics, md.ResourceMetrics(), pmetric.ResourceMetrics.Resource, pmetric.ResourceMetrics.ScopeMetrics,
 		pmetric.ScopeMetrics.Scope, pmetric.ScopeMetrics.Metrics, p.processMetric, (*authobsProcessor).failClosedMetric)
 	return md, nil
 }

@@ -2,7 +2,9 @@ package authobsprocessor // import "github.com/authobs/authobsprocessor"
 
 import (
 	"context"
+	"errors"
 	"sync"
+	"sync/atomic"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
@@ -103,69 +105,97 @@ type counters struct {
 	failClosed [numFailReasons]int64
 }
 
-// telemetry holds the instruments and every attribute set they are recorded with,
-// built once as ready option slices, so recording allocates neither the attribute set
-// nor the variadic argument.
+// telemetry keeps the processor's counts as running totals, one per signal and label, and
+// reports them through observable counters: a batch adds its non-zero counts to the totals
+// (an atomic add each), and a collection observes every non-zero total with its attribute
+// set, built once at start-up. A synchronous counter's Add normalises its attribute set in
+// the SDK on every call, some hundreds of ns per non-zero count per batch: most of what a
+// one-span request cost the processor itself.
 type telemetry struct {
 	tb         *metadata.TelemetryBuilder
-	items      [numSignals][numOperations][]metric.AddOption
-	dropped    [numSignals][numDropReasons][]metric.AddOption
-	redacted   [numSignals][redact.NumDetectors][]metric.AddOption
-	normalized [numSignals][numNormalizeKinds][]metric.AddOption
-	failClosed [numSignals][numFailReasons][]metric.AddOption
+	items      *family
+	dropped    *family
+	redacted   *family
+	normalized *family
+	failClosed *family
 }
 
-// newTelemetry builds every attribute set once. `processor` carries the component id
-// (authobs/trace_safe, …): the collector's Prometheus output does not label series with
-// it, and two authobs instances on one collector are the normal gateway shape. detector
-// names each detector: the catalogue's gitleaks rule ids and the operator's own rule ids,
-// all bounded by redact.NumDetectors.
-func newTelemetry(tb *metadata.TelemetryBuilder, id string, detector func(redact.Detector) string) *telemetry {
-	t := &telemetry{tb: tb}
-	opt := func(sig signal, key, value string) []metric.AddOption {
-		return []metric.AddOption{metric.WithAttributeSet(attribute.NewSet(attribute.String("processor", id),
-			attribute.String("signal", signalNames[sig]), attribute.String(key, value)))}
-	}
+// family is the totals of one metric: a total and its attribute set per signal and label,
+// at index signal*labels + label.
+type family struct {
+	labels int
+	totals []atomic.Int64
+	opts   [][]metric.ObserveOption
+}
+
+func newFamily(labels int, set func(sig signal, label int) attribute.Set) *family {
+	f := &family{labels: labels, totals: make([]atomic.Int64, int(numSignals)*labels), opts: make([][]metric.ObserveOption, int(numSignals)*labels)}
 	for s := range numSignals {
-		for o := range numOperations {
-			t.items[s][o] = opt(s, "operation", o.String())
-		}
-		for r := range numDropReasons {
-			t.dropped[s][r] = opt(s, "reason", dropReasonNames[r])
-		}
-		for d := range redact.NumDetectors {
-			t.redacted[s][d] = opt(s, "detector", detector(d))
-		}
-		for k := range numNormalizeKinds {
-			t.normalized[s][k] = opt(s, "kind", normalizeKindNames[k])
-		}
-		for r := range numFailReasons {
-			t.failClosed[s][r] = opt(s, "reason", failReasonNames[r])
+		for l := range labels {
+			f.opts[int(s)*labels+l] = []metric.ObserveOption{metric.WithAttributeSet(set(s, l))}
 		}
 	}
-	return t
+	return f
 }
 
-// record adds one batch's counts; zero counts are not recorded.
-func (t *telemetry) record(ctx context.Context, sig signal, c *counters) {
-	add := func(inst metric.Int64Counter, n int64, o []metric.AddOption) {
+// add adds one batch's counts of a signal, one per label.
+func add[N int | int64](f *family, sig signal, counts []N) {
+	totals := f.totals[int(sig)*f.labels:][:len(counts)]
+	for l, n := range counts {
 		if n != 0 {
-			inst.Add(ctx, n, o...)
+			totals[l].Add(int64(n))
 		}
 	}
-	for o, n := range c.items {
-		add(t.tb.ProcessorAuthobsItems, n, t.items[sig][o])
+}
+
+// observe reports every non-zero total.
+func (f *family) observe(_ context.Context, o metric.Int64Observer) error {
+	for i := range f.totals {
+		if n := f.totals[i].Load(); n != 0 {
+			o.Observe(n, f.opts[i]...)
+		}
 	}
-	for r, n := range c.dropped {
-		add(t.tb.ProcessorAuthobsAttributesDropped, n, t.dropped[sig][r])
+	return nil
+}
+
+// newTelemetry builds every attribute set once and registers the observations. `processor`
+// carries the component id (authobs/trace_safe, …): the collector's Prometheus output does
+// not label series with it, and two authobs instances on one collector are the normal
+// gateway shape. detector names each detector: the catalogue's gitleaks rule ids and the
+// operator's own rule ids, all bounded by redact.NumDetectors.
+func newTelemetry(tb *metadata.TelemetryBuilder, id string, detector func(redact.Detector) string) (*telemetry, error) {
+	labelled := func(key string, name func(int) string) func(signal, int) attribute.Set {
+		return func(sig signal, l int) attribute.Set {
+			return attribute.NewSet(attribute.String("processor", id), attribute.String("signal", signalNames[sig]), attribute.String(key, name(l)))
+		}
 	}
-	for d, n := range c.hits {
-		add(t.tb.ProcessorAuthobsValuesRedacted, int64(n), t.redacted[sig][d])
+	t := &telemetry{
+		tb:         tb,
+		items:      newFamily(int(numOperations), labelled("operation", func(l int) string { return operationNames[l] })),
+		dropped:    newFamily(int(numDropReasons), labelled("reason", func(l int) string { return dropReasonNames[l] })),
+		redacted:   newFamily(int(redact.NumDetectors), labelled("detector", func(l int) string { return detector(redact.Detector(l)) })), //nolint:gosec // l < NumDetectors, a uint16
+		normalized: newFamily(int(numNormalizeKinds), labelled("kind", func(l int) string { return normalizeKindNames[l] })),
+		failClosed: newFamily(int(numFailReasons), labelled("reason", func(l int) string { return failReasonNames[l] })),
 	}
-	for k, n := range c.normalized {
-		add(t.tb.ProcessorAuthobsValuesNormalized, n, t.normalized[sig][k])
+	err := errors.Join(
+		tb.RegisterProcessorAuthobsItemsCallback(t.items.observe),
+		tb.RegisterProcessorAuthobsAttributesDroppedCallback(t.dropped.observe),
+		tb.RegisterProcessorAuthobsValuesRedactedCallback(t.redacted.observe),
+		tb.RegisterProcessorAuthobsValuesNormalizedCallback(t.normalized.observe),
+		tb.RegisterProcessorAuthobsItemsFailClosedCallback(t.failClosed.observe),
+	)
+	if err != nil {
+		tb.Shutdown()
+		return nil, err
 	}
-	for r, n := range c.failClosed {
-		add(t.tb.ProcessorAuthobsItemsFailClosed, n, t.failClosed[sig][r])
-	}
+	return t, nil
+}
+
+// record adds one batch's counts to the totals; zero counts cost a comparison.
+func (t *telemetry) record(sig signal, c *counters) {
+	add(t.items, sig, c.items[:])
+	add(t.dropped, sig, c.dropped[:])
+	add(t.redacted, sig, c.hits[:])
+	add(t.normalized, sig, c.normalized[:])
+	add(t.failClosed, sig, c.failClosed[:])
 }

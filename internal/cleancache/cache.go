@@ -7,52 +7,68 @@
 // verdict depends on the string alone.
 //
 // A value is admitted on its second sighting, so unique values (ids, timestamps) are never
-// stored. Entries and their bytes live in one table allocated up front and never written
+// stored. Slots and the bytes of their values live in one table allocated up front and never written
 // again once published, so admission allocates nothing and readers take no lock. A full
 // table refuses new values; after a number of refusals a fresh table replaces it, so the
 // cache follows a changing workload at the cost of one allocation.
 package cleancache // import "github.com/authobs/authobsprocessor/internal/cleancache"
 
 import (
-	"hash/maphash"
+	"encoding/binary"
+	"math/bits"
+	"math/rand/v2"
 	"sync/atomic"
 	"unsafe"
 )
 
-// MaxLen is the longest value the cache holds: even a three-byte value is looked up
-// faster than it is scanned, and longer values than this rarely recur.
-const MaxLen = 256
+// MinLen and MaxLen bound the values the cache holds. MinLen is 1: a value of one or two
+// bytes is still looked up several times faster than the engine scans it (about 15-20 ns
+// against 120-220 ns on 2026-12-07, BenchmarkLookupVersusScan in the processor), so no
+// value is too short to cache; raise it when that benchmark shows the engine faster than a
+// lookup for short values. Longer values than MaxLen rarely recur.
+const (
+	MinLen = 1
+	MaxLen = 256
+)
 
 const (
-	sets  = 2048
-	ways  = 4
+	sets = 1024
+	// ways: one set is eight 8-byte slots, one 64-byte cache line.
+	ways  = 8
 	seen  = 8192
 	arena = 256 << 10
 	// defaultResetAfter refusals of a full table make the cache start a fresh one.
 	defaultResetAfter = 1 << 20
 )
 
+// A slot packs what a probe needs into one word, so a probe reads one cache line of slots
+// and touches the arena only when tag and length match: bits 0-8 the length (1..MaxLen,
+// never 0, so a used slot is never 0), bits 9-31 the offset in the arena, bits 32-63 the
+// high half of the hash.
+const (
+	lenBits = 9
+	offBits = 23
+	lenMask = 1<<lenBits - 1
+	offMask = 1<<offBits - 1
+)
+
 // Cache is a set of clean strings. It is safe for concurrent use.
 type Cache struct {
-	seed       maphash.Seed
-	table      atomic.Pointer[table]
-	resetAfter int32
+	// seeds key the hash: a value's slot cannot be predicted without them.
+	seed0, seed1 uint64
+	table        atomic.Pointer[table]
+	resetAfter   int32
 	// seen holds the hash of a value met once: the admission filter.
 	seen [seen]atomic.Uint64
 }
 
+// table is allocated whole and large, so it starts on a page boundary and every set
+// fills one cache line.
 type table struct {
-	sets    [sets][ways]atomic.Pointer[entry]
-	entries [sets * ways]entry
+	sets    [sets][ways]atomic.Uint64
 	arena   [arena]byte
-	next    atomic.Int32 // entries handed out
 	used    atomic.Int32 // arena bytes handed out
 	refused atomic.Int32
-}
-
-type entry struct {
-	h uint64
-	s string // points into the table's arena
 }
 
 // New returns an empty cache.
@@ -61,36 +77,81 @@ func New() *Cache {
 }
 
 func newCache(resetAfter int32) *Cache {
-	c := &Cache{seed: maphash.MakeSeed(), resetAfter: resetAfter}
+	c := &Cache{seed0: rand.Uint64(), seed1: rand.Uint64(), resetAfter: resetAfter} //nolint:gosec // a hash seed, unpredictable to senders; not key material
 	c.table.Store(new(table))
 	return c
 }
 
-// Cacheable reports whether s may be held: not empty, at most MaxLen bytes. Callers skip
-// the cache (and hashing) for other values.
+// Cacheable reports whether s may be held: MinLen to MaxLen bytes. Callers skip the cache
+// (and hashing) for other values.
 func Cacheable(s string) bool {
-	return s != "" && len(s) <= MaxLen
+	return len(s) >= MinLen && len(s) <= MaxLen
 }
 
-// Hash is the hash Contains and Add take; computing it once serves both.
+// Multipliers of wyhash (public domain), odd 64-bit constants with balanced bits.
+const (
+	k0 = 0xa0761d6478bd642f
+	k1 = 0xe7037ed1a0b428db
+)
+
+// mix folds the 128-bit product of a and b into 64 bits.
+func mix(a, b uint64) uint64 {
+	hi, lo := bits.Mul64(a, b)
+	return hi ^ lo
+}
+
+// Hash is the hash Contains and Add take; computing it once serves both. It is a keyed
+// multiply-mix over 16 bytes a step (wyhash's construction), inlined where
+// hash/maphash's AES hash is a call into the runtime: the cache hashes every short value
+// of every item. Both operands of every multiplication carry a seed, so no input block
+// (such as one equal to a constant) zeroes a product independently of the seeds. It is
+// not a cryptographic hash: a sender who found collisions would only make values be
+// scanned instead of looked up, which is what an uncached value costs anyway.
 func (c *Cache) Hash(s string) uint64 {
-	return maphash.String(c.seed, s)
+	b := unsafe.Slice(unsafe.StringData(s), len(s)) //nolint:gosec // a read-only view of s, for 8-byte loads; never written
+	n := len(b)
+	seed := c.seed0
+	var x, y uint64
+	switch {
+	case n >= 16:
+		// 16 bytes a step, then the last 16 (overlapping what the steps read)
+		for p := b; len(p) > 16; p = p[16:] {
+			seed = mix(binary.LittleEndian.Uint64(p)^c.seed1, binary.LittleEndian.Uint64(p[8:])^seed)
+		}
+		x, y = binary.LittleEndian.Uint64(b[n-16:]), binary.LittleEndian.Uint64(b[n-8:])
+	case n >= 8:
+		x, y = binary.LittleEndian.Uint64(b), binary.LittleEndian.Uint64(b[n-8:])
+	case n >= 4:
+		x, y = uint64(binary.LittleEndian.Uint32(b)), uint64(binary.LittleEndian.Uint32(b[n-4:]))
+	case n > 0:
+		x = uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1])
+	}
+	return mix(uint64(n)^k0^c.seed1, mix(x^k1^c.seed1, y^seed))
 }
 
 // Contains reports whether s, with hash h, is known clean.
 func (c *Cache) Contains(s string, h uint64) bool {
-	set := &c.table.Load().sets[h&(sets-1)]
+	t := c.table.Load()
+	set := &t.sets[h&(sets-1)]
+	want := h&^(1<<32-1) | uint64(len(s))
 	for i := range set {
-		if e := set[i].Load(); e != nil && e.h == h && e.s == s {
-			return true
+		w := set[i].Load()
+		if w == 0 {
+			return false // ways fill in order: the rest are empty
+		}
+		if w&^(offMask<<lenBits) == want {
+			off := int(w>>lenBits) & offMask
+			if string(t.arena[off:off+len(s)]) == s { // compared in place: no copy
+				return true
+			}
 		}
 	}
 	return false
 }
 
 // Add records that s, with hash h, is clean. On its second sighting the value is copied
-// into the table and published in a free way of its set; s itself is never retained, so
-// it may point into memory the caller reuses.
+// into the arena and published in the first free way of its set; s itself is never
+// retained, so it may point into memory the caller reuses.
 func (c *Cache) Add(s string, h uint64) {
 	if !Cacheable(s) {
 		return
@@ -102,7 +163,7 @@ func (c *Cache) Add(s string, h uint64) {
 	set := &t.sets[h&(sets-1)]
 	way := -1
 	for i := range set {
-		if set[i].Load() == nil {
+		if set[i].Load() == 0 {
 			way = i
 			break
 		}
@@ -114,17 +175,16 @@ func (c *Cache) Add(s string, h uint64) {
 	}
 }
 
-// admit copies s into the arena and publishes its entry in slot; entries and bytes are
-// written once, before the atomic store that makes them visible.
-func (t *table) admit(s string, h uint64, slot *atomic.Pointer[entry]) bool {
-	idx := t.next.Add(1) - 1
+// admit copies s into the arena and publishes its slot; the bytes are written once,
+// before the atomic store that makes them visible. A slot another writer took first
+// refuses s: the filled ways of a set stay a prefix, which Contains relies on.
+func (t *table) admit(s string, h uint64, slot *atomic.Uint64) bool {
 	end := t.used.Add(int32(len(s))) //nolint:gosec // Add admits only Cacheable values: len(s) <= MaxLen (256)
-	if int(idx) >= len(t.entries) || int(end) > len(t.arena) {
+	if int(end) > len(t.arena) {
 		return false
 	}
-	b := t.arena[int(end)-len(s) : end]
-	copy(b, s)
-	e := &t.entries[idx]
-	e.h, e.s = h, unsafe.String(&b[0], len(b)) //nolint:gosec // b is arena bytes written once, above, and never again
-	return slot.CompareAndSwap(nil, e)
+	off := int(end) - len(s)
+	copy(t.arena[off:end], s)
+	w := h&^(1<<32-1) | uint64(off)<<lenBits | uint64(len(s)) //nolint:gosec // off < arena (256 KiB) < 2^offBits
+	return slot.CompareAndSwap(0, w)
 }

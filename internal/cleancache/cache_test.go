@@ -165,3 +165,29 @@ func BenchmarkAddParallel(b *testing.B) {
 		}
 	})
 }
+
+// TestHashReadsEveryByte: changing any one byte of a value of any length up to MaxLen
+// changes its hash, so values that differ only somewhere in the middle do not all fall
+// into one set (which would keep them out of the cache).
+func TestHashReadsEveryByte(t *testing.T) {
+	c := New()
+	buf := make([]byte, MaxLen)
+	for i := range buf {
+		buf[i] = byte('a' + i%26)
+	}
+	for n := 1; n <= MaxLen; n++ {
+		s := string(buf[:n])
+		h := c.Hash(s)
+		for i := range n {
+			b := []byte(s)
+			b[i] ^= 0x20
+			require.NotEqual(t, h, c.Hash(string(b)), "length %d, byte %d", n, i)
+		}
+	}
+}
+
+// TestSeededHash: two caches hash the same value differently, so where a value lands
+// cannot be worked out from outside the process.
+func TestSeededHash(t *testing.T) {
+	assert.NotEqual(t, New().Hash("GET /v1/items"), New().Hash("GET /v1/items"))
+}

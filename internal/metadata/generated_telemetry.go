@@ -3,10 +3,12 @@
 package metadata
 
 import (
+	"context"
 	"errors"
 	"sync"
 
 	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/metric/embedded"
 	"go.opentelemetry.io/otel/trace"
 
 	"go.opentelemetry.io/collector/component"
@@ -26,11 +28,11 @@ type TelemetryBuilder struct {
 	meter                             metric.Meter
 	mu                                sync.Mutex
 	registrations                     []metric.Registration
-	ProcessorAuthobsAttributesDropped metric.Int64Counter
-	ProcessorAuthobsItems             metric.Int64Counter
-	ProcessorAuthobsItemsFailClosed   metric.Int64Counter
-	ProcessorAuthobsValuesNormalized  metric.Int64Counter
-	ProcessorAuthobsValuesRedacted    metric.Int64Counter
+	ProcessorAuthobsAttributesDropped metric.Int64ObservableCounter
+	ProcessorAuthobsItems             metric.Int64ObservableCounter
+	ProcessorAuthobsItemsFailClosed   metric.Int64ObservableCounter
+	ProcessorAuthobsValuesNormalized  metric.Int64ObservableCounter
+	ProcessorAuthobsValuesRedacted    metric.Int64ObservableCounter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -42,6 +44,91 @@ type telemetryBuilderOptionFunc func(mb *TelemetryBuilder)
 
 func (tbof telemetryBuilderOptionFunc) apply(mb *TelemetryBuilder) {
 	tbof(mb)
+}
+
+// RegisterProcessorAuthobsAttributesDroppedCallback sets callback for observable ProcessorAuthobsAttributesDropped metric.
+func (builder *TelemetryBuilder) RegisterProcessorAuthobsAttributesDroppedCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorAuthobsAttributesDropped, obs: o})
+		return nil
+	}, builder.ProcessorAuthobsAttributesDropped)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterProcessorAuthobsItemsCallback sets callback for observable ProcessorAuthobsItems metric.
+func (builder *TelemetryBuilder) RegisterProcessorAuthobsItemsCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorAuthobsItems, obs: o})
+		return nil
+	}, builder.ProcessorAuthobsItems)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterProcessorAuthobsItemsFailClosedCallback sets callback for observable ProcessorAuthobsItemsFailClosed metric.
+func (builder *TelemetryBuilder) RegisterProcessorAuthobsItemsFailClosedCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorAuthobsItemsFailClosed, obs: o})
+		return nil
+	}, builder.ProcessorAuthobsItemsFailClosed)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterProcessorAuthobsValuesNormalizedCallback sets callback for observable ProcessorAuthobsValuesNormalized metric.
+func (builder *TelemetryBuilder) RegisterProcessorAuthobsValuesNormalizedCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorAuthobsValuesNormalized, obs: o})
+		return nil
+	}, builder.ProcessorAuthobsValuesNormalized)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterProcessorAuthobsValuesRedactedCallback sets callback for observable ProcessorAuthobsValuesRedacted metric.
+func (builder *TelemetryBuilder) RegisterProcessorAuthobsValuesRedactedCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.ProcessorAuthobsValuesRedacted, obs: o})
+		return nil
+	}, builder.ProcessorAuthobsValuesRedacted)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+type observerInt64 struct {
+	embedded.Int64Observer
+	inst metric.Int64Observable
+	obs  metric.Observer
+}
+
+func (oi *observerInt64) Observe(value int64, opts ...metric.ObserveOption) {
+	oi.obs.ObserveInt64(oi.inst, value, opts...)
 }
 
 // Shutdown unregister all registered callbacks for async instruments.
@@ -62,31 +149,31 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	}
 	builder.meter = Meter(settings)
 	var err, errs error
-	builder.ProcessorAuthobsAttributesDropped, err = builder.meter.Int64Counter(
+	builder.ProcessorAuthobsAttributesDropped, err = builder.meter.Int64ObservableCounter(
 		"otelcol_processor_authobs_attributes_dropped",
 		metric.WithDescription("Attributes removed by the routing policy, by signal and reason. [Development]"),
 		metric.WithUnit("{attribute}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.ProcessorAuthobsItems, err = builder.meter.Int64Counter(
+	builder.ProcessorAuthobsItems, err = builder.meter.Int64ObservableCounter(
 		"otelcol_processor_authobs_items",
 		metric.WithDescription("Telemetry items (spans, span events, log records, metric data points) inspected, by signal and recognised operation. [Development]"),
 		metric.WithUnit("{item}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.ProcessorAuthobsItemsFailClosed, err = builder.meter.Int64Counter(
+	builder.ProcessorAuthobsItemsFailClosed, err = builder.meter.Int64ObservableCounter(
 		"otelcol_processor_authobs_items_fail_closed",
 		metric.WithDescription("Items or values handled fail-closed (replaced or dropped whole because they could not be inspected safely), by signal and reason. [Development]"),
 		metric.WithUnit("{item}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.ProcessorAuthobsValuesNormalized, err = builder.meter.Int64Counter(
+	builder.ProcessorAuthobsValuesNormalized, err = builder.meter.Int64ObservableCounter(
 		"otelcol_processor_authobs_values_normalized",
 		metric.WithDescription("Auth evidence values rewritten into their bounded form (enum to other, error text to http code, truncation, hashing), by signal and kind. [Development]"),
 		metric.WithUnit("{value}"),
 	)
 	errs = errors.Join(errs, err)
-	builder.ProcessorAuthobsValuesRedacted, err = builder.meter.Int64Counter(
+	builder.ProcessorAuthobsValuesRedacted, err = builder.meter.Int64ObservableCounter(
 		"otelcol_processor_authobs_values_redacted",
 		metric.WithDescription("Values in which a secret was replaced, by signal and detector. [Development]"),
 		metric.WithUnit("{value}"),

@@ -186,6 +186,14 @@ func (e *Engine) replace(secret string, url bool) string {
 // Redact replaces every secret in s. It returns s itself (no copy) when nothing matched;
 // hits counts the matches per detector.
 func (e *Engine) Redact(s string, hits *Hits) (string, bool) {
+	if len(s) < e.rules.short.limit && e.rules.short.clean(s) {
+		return s, false
+	}
+	return e.redact(s, hits)
+}
+
+// redact is Redact without the short gate.
+func (e *Engine) redact(s string, hits *Hits) (string, bool) {
 	if s == "" || e.Exempt(s) || e.IsReplacement(s) {
 		return s, false
 	}

@@ -937,12 +937,21 @@ func isText(b []byte) bool {
 func nonText(b []byte) int {
 	bad := 0
 	for _, c := range b {
-		if (c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t' {
-			bad++
-		}
+		bad += int(nonTextBytes[c])
 	}
 	return bad
 }
+
+// nonTextBytes is 1 for the bytes nonText counts: a table read and an add per byte, where
+// the comparisons branched on random (decoded) bytes.
+var nonTextBytes = func() (t [256]uint8) {
+	for c := range 256 {
+		if (c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t' {
+			t[c] = 1
+		}
+	}
+	return t
+}()
 
 // textHead holds the first bytes of a decoded word, on the stack: most words that look
 // random decode to binary, told from text by these alone, without the pooled buffer.

@@ -68,6 +68,8 @@ type ruleSet struct {
 	global []compiledAllowlist
 	// always are the rules without keywords: they run on every string.
 	always []int
+	// short clears short clean values before any of the above runs.
+	short shortGate
 }
 
 // semiGenericOperator is the assignment part gitleaks writes after the keyword of its
@@ -416,6 +418,7 @@ func newRuleSet(rules []compiledRule, keywords [][]string, global []compiledAllo
 		return nil, err
 	}
 	rs.kw = kw
+	rs.short = newShortGate(rs, words)
 	return rs, nil
 }
 

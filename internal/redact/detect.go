@@ -881,6 +881,15 @@ func base64HidesSecret(w string, url, std bool) bool {
 	if url {
 		enc = base64.RawURLEncoding
 	}
+	// the first quads decode to the first bytes of the whole: an error there is an error
+	// of the whole, and their binary bytes count against isText's share of the whole
+	if n := min(len(w)/4*4, 4*len(textHead{})/3); n > 0 {
+		var head textHead
+		k, err := enc.Decode(head[:], unsafe.Slice(unsafe.StringData(w), n)) //nolint:gosec // a read-only view: Decode only reads its source
+		if err != nil || nonText(head[:k])*10 > enc.DecodedLen(len(w)) {
+			return false
+		}
+	}
 	buf := base64Buffers.Get().(*[maxBase64Len]byte)
 	defer base64Buffers.Put(buf)
 	m, err := enc.Decode(buf[:], unsafe.Slice(unsafe.StringData(w), len(w))) //nolint:gosec // a read-only view: Decode only reads its source
@@ -898,9 +907,16 @@ func hexHidesSecret(w string) bool {
 	if len(w) < 24 || len(w) > maxBase64Len || len(w)%2 != 0 || strings.IndexByte(w, '-') >= 0 {
 		return false
 	}
+	m := len(w) / 2
+	var head textHead
+	for k := range min(m, len(head)) {
+		head[k] = unhex(w[2*k])<<4 | unhex(w[2*k+1])
+	}
+	if nonText(head[:min(m, len(head))])*10 > m {
+		return false // see base64HidesSecret
+	}
 	buf := base64Buffers.Get().(*[maxBase64Len]byte)
 	defer base64Buffers.Put(buf)
-	m := len(w) / 2
 	for k := 0; k < m; k++ {
 		buf[k] = unhex(w[2*k])<<4 | unhex(w[2*k+1])
 	}
@@ -914,14 +930,32 @@ func hexHidesSecret(w string) bool {
 
 // isText reports whether b is printable ASCII text (decoded base64 of binary is not).
 func isText(b []byte) bool {
+	return nonText(b)*10 <= len(b)
+}
+
+// nonText counts the bytes of b that are neither printable ASCII nor a line break or tab.
+func nonText(b []byte) int {
 	bad := 0
 	for _, c := range b {
+		bad += int(nonTextBytes[c])
+	}
+	return bad
+}
+
+// nonTextBytes is 1 for the bytes nonText counts: a table read and an add per byte, where
+// the comparisons branched on random (decoded) bytes.
+var nonTextBytes = func() (t [256]uint8) {
+	for c := range 256 {
 		if (c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t' {
-			bad++
+			t[c] = 1
 		}
 	}
-	return bad*10 <= len(b)
-}
+	return t
+}()
+
+// textHead holds the first bytes of a decoded word, on the stack: most words that look
+// random decode to binary, told from text by these alone, without the pooled buffer.
+type textHead [24]byte
 
 // Bounds of the generic detector for random tokens in no known format.
 const (

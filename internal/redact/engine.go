@@ -58,6 +58,8 @@ func (h *Hits) Any() bool {
 type Engine struct {
 	replacement    string
 	urlReplacement string
+	// replacementLen bounds the length of a replacement, digest included
+	replacementLen [2]int
 	fpKey          []byte
 	rules          *ruleSet
 	operatorIDs    []string
@@ -76,6 +78,9 @@ func New(opts Options) (*Engine, error) {
 		e.replacement = "[REDACTED]"
 	}
 	e.urlReplacement = urlSafe(e.replacement)
+	// "REDACTED" stands in for a replacement with no URL-safe byte, and may be the longer
+	e.replacementLen = [2]int{min(len(e.replacement), len(e.urlReplacement)),
+		max(len(e.replacement), len(e.urlReplacement)) + 1 + fingerprintHexLen}
 	if len(opts.FingerprintKey) > 0 {
 		e.fpKey = slices.Clone(opts.FingerprintKey)
 	}
@@ -138,16 +143,20 @@ func (e *Engine) Exempt(v string) bool {
 // IsReplacement reports whether v is already a replacement this engine produced, so
 // that a second pass (two chained processors) changes nothing.
 func (e *Engine) IsReplacement(v string) bool {
-	for i, r := range [2]string{e.replacement, e.urlReplacement} {
-		if v == r {
-			return true
-		}
-		if e.fpKey != nil && len(v) == len(r)+1+fingerprintHexLen && strings.HasPrefix(v, r) &&
-			v[len(r)] == fingerprintSep[i] && isLowerHex(v[len(r)+1:]) {
-			return true
-		}
+	// most values are no replacement by their length alone: Redact asks on every call
+	if len(v) < e.replacementLen[0] || len(v) > e.replacementLen[1] {
+		return false
 	}
-	return false
+	return e.replacementOf(v, e.replacement, fingerprintSep[0]) || e.replacementOf(v, e.urlReplacement, fingerprintSep[1])
+}
+
+// replacementOf reports whether v is r, or r, sep and a digest when fingerprinting.
+func (e *Engine) replacementOf(v, r string, sep byte) bool {
+	if v == r {
+		return true
+	}
+	return e.fpKey != nil && len(v) == len(r)+1+fingerprintHexLen && strings.HasPrefix(v, r) &&
+		v[len(r)] == sep && isLowerHex(v[len(r)+1:])
 }
 
 // isLowerHex: a digest, not a short secret dressed up as `[REDACTED]#Hunter2!pass`.
@@ -186,6 +195,22 @@ func (e *Engine) replace(secret string, url bool) string {
 // Redact replaces every secret in s. It returns s itself (no copy) when nothing matched;
 // hits counts the matches per detector.
 func (e *Engine) Redact(s string, hits *Hits) (string, bool) {
+	if e.ShortClean(s) {
+		return s, false
+	}
+	return e.redact(s, hits)
+}
+
+// ShortClean reports whether s is clean by the short gate alone (a value of under 12
+// bytes with no operator, escape or short rule's keyword: one table read per byte), the
+// first test of Redact. A caller that caches clean values can skip its probe for these,
+// which costs more than the test. False says nothing: Redact decides.
+func (e *Engine) ShortClean(s string) bool {
+	return len(s) < e.rules.short.limit && e.rules.short.clean(s)
+}
+
+// redact is Redact without the short gate.
+func (e *Engine) redact(s string, hits *Hits) (string, bool) {
 	if s == "" || e.Exempt(s) || e.IsReplacement(s) {
 		return s, false
 	}

@@ -211,3 +211,20 @@ func catalogueDetector(id string) Detector {
 	}
 	panic("no catalogue rule " + id)
 }
+
+// TestIsReplacementLengths: the length bounds IsReplacement rejects by take in both
+// replacements, also where the URL-safe one is the longer (`***` has no URL-safe byte
+// and becomes `REDACTED`), and their fingerprinted forms.
+func TestIsReplacementLengths(t *testing.T) {
+	e := newEngine(t, Options{Replacement: "***", FingerprintKey: []byte("k")})
+	for _, v := range []string{"***", "REDACTED", "***#0123456789ab", "REDACTED-0123456789ab"} {
+		assert.True(t, e.IsReplacement(v), v)
+	}
+	for _, v := range []string{"**", "REDACTE", "***#0123456789abc", "REDACTED-0123456789a", "REDACTED#0123456789ab"} {
+		assert.False(t, e.IsReplacement(v), v)
+	}
+	plain := newEngine(t, Options{})
+	assert.True(t, plain.IsReplacement("[REDACTED]"))
+	assert.True(t, plain.IsReplacement("REDACTED"))
+	assert.False(t, plain.IsReplacement("[REDACTED]#0123456789ab"))
+}

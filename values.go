@@ -162,8 +162,8 @@ func (p *authobsProcessor) redactString(s string, c *counters) (string, bool) {
 	if !cleancache.Cacheable(s) {
 		return p.engine.Redact(s, &c.hits)
 	}
-	h := p.clean.Hash(s)
-	if p.clean.Contains(s, h) {
+	h, clean := p.clean.Lookup(s)
+	if clean {
 		return s, false
 	}
 	out, changed := p.engine.Redact(s, &c.hits)

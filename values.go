@@ -41,7 +41,11 @@ func (p *authobsProcessor) redactAttrs(attrs pcommon.Map, c *counters) {
 func (p *authobsProcessor) redactValue(v pcommon.Value, depth int, nested nestedKeys, c *counters) {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		p.redactField(v.Str(), v.SetStr, c)
+		// redactField's body, written out: this is the commonest call of all, and the
+		// setter's method value is built only when the value changes
+		if out, changed := p.redactString(v.Str(), c); changed {
+			p.w.set(v.SetStr, out)
+		}
 	case pcommon.ValueTypeBytes:
 		// AsRaw copies (pdata has no read-only view of bytes); the copy is ours, so it is
 		// scanned as a string without a second copy, and never written while that lives

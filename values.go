@@ -41,7 +41,11 @@ func (p *authobsProcessor) redactAttrs(attrs pcommon.Map, c *counters) {
 func (p *authobsProcessor) redactValue(v pcommon.Value, depth int, nested nestedKeys, c *counters) {
 	switch v.Type() {
 	case pcommon.ValueTypeStr:
-		p.redactField(v.Str(), v.SetStr, c)
+		// redactField's body, written out: this is the commonest call of all, and the
+		// setter's method value is built only when the value changes
+		if out, changed := p.redactString(v.Str(), c); changed {
+			p.w.set(v.SetStr, out)
+		}
 	case pcommon.ValueTypeBytes:
 		// AsRaw copies (pdata has no read-only view of bytes); the copy is ours, so it is
 		// scanned as a string without a second copy, and never written while that lives
@@ -162,8 +166,8 @@ func (p *authobsProcessor) redactString(s string, c *counters) (string, bool) {
 	if !cleancache.Cacheable(s) {
 		return p.engine.Redact(s, &c.hits)
 	}
-	h := p.clean.Hash(s)
-	if p.clean.Contains(s, h) {
+	h, clean := p.clean.Lookup(s)
+	if clean {
 		return s, false
 	}
 	out, changed := p.engine.Redact(s, &c.hits)

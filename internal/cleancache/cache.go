@@ -21,11 +21,13 @@ import (
 	"unsafe"
 )
 
-// MinLen and MaxLen bound the values the cache holds. MinLen is 1: a value of one or two
-// bytes is still looked up several times faster than the engine scans it (about 15-20 ns
-// against 120-220 ns on 2026-12-07, BenchmarkLookupVersusScan in the processor), so no
-// value is too short to cache; raise it when that benchmark shows the engine faster than a
-// lookup for short values. Longer values than MaxLen rarely recur.
+// MinLen and MaxLen bound the values the cache holds. MinLen is 1: a value of two bytes
+// is still looked up several times faster than the engine scans it (15-75 ns against
+// 110-1300 ns for 2-28 bytes, 2026-12-07, after the engine's clean-path work), so no value
+// is too short to cache. To re-pick it: run BenchmarkLookupVersusScan in the processor
+// package (alternating two runs on a quiet machine) and set MinLen to the shortest length
+// at which lookup is faster than scan; values shorter than that then skip the cache.
+// Longer values than MaxLen rarely recur.
 const (
 	MinLen = 1
 	MaxLen = 256
@@ -83,7 +85,7 @@ func newCache(resetAfter int32) *Cache {
 }
 
 // Cacheable reports whether s may be held: MinLen to MaxLen bytes. Callers skip the cache
-// (and hashing) for other values.
+// (and hashing) for other values: Lookup takes only these.
 func Cacheable(s string) bool {
 	return len(s) >= MinLen && len(s) <= MaxLen
 }
@@ -100,14 +102,19 @@ func mix(a, b uint64) uint64 {
 	return hi ^ lo
 }
 
-// Hash is the hash Contains and Add take; computing it once serves both. It is a keyed
-// multiply-mix over 16 bytes a step (wyhash's construction), inlined where
-// hash/maphash's AES hash is a call into the runtime: the cache hashes every short value
-// of every item. Both operands of every multiplication carry a seed, so no input block
-// (such as one equal to a constant) zeroes a product independently of the seeds. It is
-// not a cryptographic hash: a sender who found collisions would only make values be
-// scanned instead of looked up, which is what an uncached value costs anyway.
-func (c *Cache) Hash(s string) uint64 {
+// Lookup reports whether s is known clean, and returns its hash, which Add takes: a
+// caller that scans s after a miss hashes it once. Callers skip values that are not
+// Cacheable, which are never found.
+//
+// The hash is a keyed multiply-mix over 16 bytes a step (wyhash's construction), inlined
+// where hash/maphash's AES hash is a call into the runtime: the cache hashes every short
+// value of every item. Both operands of every multiplication carry a seed, so no input
+// block (such as one equal to a constant) zeroes a product independently of the seeds. It
+// is not a cryptographic hash: a sender who found collisions would only make values be
+// scanned instead of looked up, which is what an uncached value costs anyway. Hash and
+// probe are one function: they run for ~20 values of every span, and a call between them
+// cost more than the probe's loop.
+func (c *Cache) Lookup(s string) (h uint64, clean bool) {
 	b := unsafe.Slice(unsafe.StringData(s), len(s)) //nolint:gosec // a read-only view of s, for 8-byte loads; never written
 	n := len(b)
 	seed := c.seed0
@@ -126,27 +133,24 @@ func (c *Cache) Hash(s string) uint64 {
 	case n > 0:
 		x = uint64(b[0])<<16 | uint64(b[n>>1])<<8 | uint64(b[n-1])
 	}
-	return mix(uint64(n)^k0^c.seed1, mix(x^k1^c.seed1, y^seed))
-}
+	h = mix(uint64(n)^k0^c.seed1, mix(x^k1^c.seed1, y^seed))
 
-// Contains reports whether s, with hash h, is known clean.
-func (c *Cache) Contains(s string, h uint64) bool {
 	t := c.table.Load()
 	set := &t.sets[h&(sets-1)]
-	want := h&^(1<<32-1) | uint64(len(s))
+	want := h&^(1<<32-1) | uint64(n)
 	for i := range set {
 		w := set[i].Load()
 		if w == 0 {
-			return false // ways fill in order: the rest are empty
+			return h, false // ways fill in order: the rest are empty
 		}
 		if w&^(offMask<<lenBits) == want {
 			off := int(w>>lenBits) & offMask
-			if string(t.arena[off:off+len(s)]) == s { // compared in place: no copy
-				return true
+			if string(t.arena[off:off+n]) == s { // compared in place: no copy
+				return h, true
 			}
 		}
 	}
-	return false
+	return h, false
 }
 
 // Add records that s, with hash h, is clean. On its second sighting the value is copied
@@ -177,7 +181,7 @@ func (c *Cache) Add(s string, h uint64) {
 
 // admit copies s into the arena and publishes its slot; the bytes are written once,
 // before the atomic store that makes them visible. A slot another writer took first
-// refuses s: the filled ways of a set stay a prefix, which Contains relies on.
+// refuses s: the filled ways of a set stay a prefix, which Lookup relies on.
 func (t *table) admit(s string, h uint64, slot *atomic.Uint64) bool {
 	end := t.used.Add(int32(len(s))) //nolint:gosec // Add admits only Cacheable values: len(s) <= MaxLen (256)
 	if int(end) > len(t.arena) {

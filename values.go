@@ -163,6 +163,11 @@ func (p *authobsProcessor) holdsSecret(s string, c *counters) bool {
 // redactString is engine.Redact behind the cache of values known to be clean. The cache
 // is exact because Redact is a pure function of the string: no match means no hit counted.
 func (p *authobsProcessor) redactString(s string, c *counters) (string, bool) {
+	// a short value the engine's gate clears (one table read per byte) costs less than a
+	// cache probe: BenchmarkLookupVersusScan measured 5-11 ns against 12-22 ns
+	if p.engine.ShortClean(s) {
+		return s, false
+	}
 	if !cleancache.Cacheable(s) {
 		return p.engine.Redact(s, &c.hits)
 	}

@@ -183,6 +183,11 @@ func (c *Cache) Add(s string, h uint64) {
 // before the atomic store that makes them visible. A slot another writer took first
 // refuses s: the filled ways of a set stay a prefix, which Lookup relies on.
 func (t *table) admit(s string, h uint64, slot *atomic.Uint64) bool {
+	// a full arena is not grown further, so the counter cannot wrap however many values
+	// are refused before the table is replaced
+	if int(t.used.Load()) > len(t.arena) {
+		return false
+	}
 	end := t.used.Add(int32(len(s))) //nolint:gosec // Add admits only Cacheable values: len(s) <= MaxLen (256)
 	if int(end) > len(t.arena) {
 		return false

@@ -3,6 +3,7 @@ package cleancache
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -105,6 +106,20 @@ func TestFullTableIsReplaced(t *testing.T) {
 	add(c, "late")
 	add(c, "late")
 	assert.True(t, has(c, "late"), "the fresh table takes new values")
+}
+
+// TestFullArenaStopsCounting: once the arena is full, refused values must not keep adding to
+// its byte counter, which would wrap (and index the arena out of range) before a table with a
+// high reset threshold is replaced.
+func TestFullArenaStopsCounting(t *testing.T) {
+	c := newCache(1 << 30)
+	long := strings.Repeat("x", MaxLen-9) // + 9 digits: MaxLen bytes
+	for i := range 4 * arena / MaxLen {
+		v := long + strconv.Itoa(100000000+i)
+		add(c, v)
+		add(c, v)
+	}
+	assert.LessOrEqual(t, int(c.table.Load().used.Load()), arena+MaxLen, "arena counter kept growing after the arena filled")
 }
 
 // TestConcurrentUse drives every path at once — admission, lookup, a full table, its

@@ -201,8 +201,9 @@ func (e *Engine) Redact(s string, hits *Hits) (string, bool) {
 	return e.redact(s, hits)
 }
 
-// ShortClean reports whether s is clean by the short gate alone (a value of under 12
-// bytes with no operator, escape or short rule's keyword: one table read per byte), the
+// ShortClean reports whether s is clean by the short gate alone (a value shorter than the
+// shortest shape any rule can match, 12 bytes with the built-in rules, with no operator,
+// escape or short rule's keyword: one table read per byte), the
 // first test of Redact. A caller that caches clean values can skip its probe for these,
 // which costs more than the test. False says nothing: Redact decides.
 func (e *Engine) ShortClean(s string) bool {

@@ -1,10 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"fmt"
-	"io"
 	"net/http"
 	"sync/atomic"
 	"time"
@@ -18,6 +15,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+
+	"github.com/authobs/authobsprocessor/test/internal/proc"
 )
 
 // Retry bounds of a sender: the collector may be down for a few seconds during -restart.
@@ -91,7 +90,7 @@ func (l *load) worker(ctx context.Context, w int) {
 			td := makeTraces(w, first, l.cfg.batch)
 			if overHTTP {
 				send = func(c context.Context) error {
-					return post(c, httpc, "http://"+l.httpAddr+"/v1/traces", ptraceotlp.NewExportRequestFromTraces(td).MarshalProto)
+					return proc.PostOTLP(c, httpc, "http://"+l.httpAddr+"/v1/traces", ptraceotlp.NewExportRequestFromTraces(td).MarshalProto)
 				}
 			} else {
 				send = func(c context.Context) error {
@@ -103,7 +102,7 @@ func (l *load) worker(ctx context.Context, w int) {
 			ld := makeLogs(w, first, l.cfg.batch)
 			if overHTTP {
 				send = func(c context.Context) error {
-					return post(c, httpc, "http://"+l.httpAddr+"/v1/logs", plogotlp.NewExportRequestFromLogs(ld).MarshalProto)
+					return proc.PostOTLP(c, httpc, "http://"+l.httpAddr+"/v1/logs", plogotlp.NewExportRequestFromLogs(ld).MarshalProto)
 				}
 			} else {
 				send = func(c context.Context) error {
@@ -115,7 +114,7 @@ func (l *load) worker(ctx context.Context, w int) {
 			md := makeMetrics(w, first, l.cfg.batch)
 			if overHTTP {
 				send = func(c context.Context) error {
-					return post(c, httpc, "http://"+l.httpAddr+"/v1/metrics", pmetricotlp.NewExportRequestFromMetrics(md).MarshalProto)
+					return proc.PostOTLP(c, httpc, "http://"+l.httpAddr+"/v1/metrics", pmetricotlp.NewExportRequestFromMetrics(md).MarshalProto)
 				}
 			} else {
 				send = func(c context.Context) error {
@@ -157,28 +156,6 @@ func (l *load) sendWithRetry(send func(context.Context) error) bool {
 		time.Sleep(backoff)
 		backoff = min(2*backoff, maxBackoff)
 	}
-}
-
-func post(ctx context.Context, c *http.Client, url string, marshal func() ([]byte, error)) error {
-	body, err := marshal()
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-protobuf")
-	resp, err := c.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s", resp.Status)
-	}
-	return nil
 }
 
 // fillItem gives every item its id and the planted secrets, in places authobs must clean.

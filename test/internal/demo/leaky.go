@@ -1,9 +1,7 @@
 package demo
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"time"
 
@@ -12,6 +10,8 @@ import (
 	"go.opentelemetry.io/collector/pdata/plog/plogotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/authobs/authobsprocessor/test/internal/proc"
 )
 
 // sendLeakyClient exports what a client that gets the policy wrong would send: tokens in
@@ -71,29 +71,8 @@ func sendLeakyClient(ctx context.Context, httpAddr string, sec *secrets) error {
 	lr.Attributes().PutStr("cookie", "session="+cookie)
 	lr.Body().SetStr("POST /v1/responses\nAuthorization: Bearer " + access + "\nbody: " + `{"api_key":"` + key + `"}`)
 
-	if err := post(ctx, "http://"+httpAddr+"/v1/traces", ptraceotlp.NewExportRequestFromTraces(td).MarshalProto); err != nil {
+	if err := proc.PostOTLP(ctx, http.DefaultClient, "http://"+httpAddr+"/v1/traces", ptraceotlp.NewExportRequestFromTraces(td).MarshalProto); err != nil {
 		return err
 	}
-	return post(ctx, "http://"+httpAddr+"/v1/logs", plogotlp.NewExportRequestFromLogs(ld).MarshalProto)
-}
-
-func post(ctx context.Context, url string, marshal func() ([]byte, error)) error {
-	body, err := marshal()
-	if err != nil {
-		return err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/x-protobuf")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("POST %s: %s", url, resp.Status)
-	}
-	return nil
+	return proc.PostOTLP(ctx, http.DefaultClient, "http://"+httpAddr+"/v1/logs", plogotlp.NewExportRequestFromLogs(ld).MarshalProto)
 }

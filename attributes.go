@@ -13,9 +13,22 @@ import (
 // routed signal (traces, logs), then adds the facts derived from dropped personal data.
 func (p *authobsProcessor) routeAttrs(attrs pcommon.Map, op operation, c *counters) {
 	var facts derivedFacts
-	p.w.removeIf(attrs, func(k string, v pcommon.Value) bool {
-		return p.decideAttr(k, v, op, &facts, c)
-	})
+	if attrs.Len() > maxMarked {
+		p.w.removeIf(attrs, func(k string, v pcommon.Value) bool {
+			return p.decideAttr(k, v, op, &facts, c)
+		})
+	} else {
+		// writer.removeIf written out: the commonest walk of all calls decideAttr directly
+		var marked uint64
+		i := 0
+		for k, v := range attrs.All() {
+			if p.decideAttr(k, v, op, &facts, c) {
+				marked |= 1 << i
+			}
+			i++
+		}
+		p.w.removeMarked(attrs, marked)
+	}
 	facts.addTo(p.w, attrs)
 }
 

@@ -46,7 +46,11 @@ func (p *authobsProcessor) routeAttrs(attrs pcommon.Map, op operation, c *counte
 //
 // It reports whether the attribute is removed.
 func (p *authobsProcessor) decideAttr(k string, v pcommon.Value, op operation, facts *derivedFacts, c *counters) (remove bool) {
-	rule := p.policy.rule(k)
+	// the front lookup inlined: one call less on every attribute
+	rule := p.policy.rules.Load().inFront(k)
+	if rule == nil {
+		rule = p.policy.rule(k)
+	}
 	switch {
 	case rule.secretInKey:
 		c.dropped[dropSecretInKey]++

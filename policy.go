@@ -53,9 +53,11 @@ type policy struct {
 	pending map[string]*keyRule
 	dirty   atomic.Bool
 	cached  atomic.Int32
-	// spanOps and eventOps map names to operations.
-	spanOps  map[string]operation
-	eventOps map[string]operation
+	// spanOps and eventOps map names to operations; spanNames and eventNames filter
+	// their keys.
+	spanOps               map[string]operation
+	eventOps              map[string]operation
+	spanNames, eventNames nameFilter
 }
 
 func newPolicy(cfg *Config, engine *redact.Engine) *policy {
@@ -70,9 +72,11 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 		op := operationNamed(m.key)
 		for _, n := range m.matcher.SpanNames {
 			p.spanOps[n] = op
+			p.spanNames |= filterBit(n)
 		}
 		for _, n := range m.matcher.EventNames {
 			p.eventOps[n] = op
+			p.eventNames |= filterBit(n)
 		}
 	}
 	for k, r := range evidenceRules() {
@@ -276,10 +280,29 @@ func (p *policy) publish() {
 
 // operationOfSpan classifies a span by its name.
 func (p *policy) operationOfSpan(name string) operation {
+	if p.spanNames&filterBit(name) == 0 {
+		return opOther
+	}
 	return p.spanOps[name]
 }
 
 // operationOfEvent classifies a log record or span event by its `event.name` value.
 func (p *policy) operationOfEvent(eventName string) operation {
+	if p.eventNames&filterBit(eventName) == 0 {
+		return opOther
+	}
 	return p.eventOps[eventName]
+}
+
+// nameFilter is a one-word filter of a set of names: a name whose bit is clear is not in
+// the set. Most span and event names are no operation's, and a bit test costs less than
+// the map lookup it spares.
+type nameFilter uint64
+
+// filterBit is a name's bit in a nameFilter, from its length and its first and last bytes.
+func filterBit(name string) nameFilter {
+	if name == "" {
+		return 1
+	}
+	return 1 << ((len(name) + int(name[0])*7 + int(name[len(name)-1])) & 63)
 }

@@ -75,8 +75,13 @@ func (p *authobsProcessor) redactContainer(v pcommon.Value, depth int, nested ne
 			})
 		}
 	case pcommon.ValueTypeSlice:
+		// a slice of strings (header arrays) is common: its elements are walked without
+		// eachElement's closure
 		if !p.tooDeep(v, depth, c) {
-			eachElement(v, func(e pcommon.Value) { p.redactValue(e, depth+1, nested, c) })
+			s := v.Slice()
+			for i := range s.Len() {
+				p.redactValue(s.At(i), depth+1, nested, c)
+			}
 		}
 	}
 }

@@ -13,9 +13,22 @@ import (
 // routed signal (traces, logs), then adds the facts derived from dropped personal data.
 func (p *authobsProcessor) routeAttrs(attrs pcommon.Map, op operation, c *counters) {
 	var facts derivedFacts
-	p.w.removeIf(attrs, func(k string, v pcommon.Value) bool {
-		return p.decideAttr(k, v, op, &facts, c)
-	})
+	if attrs.Len() > maxMarked {
+		p.w.removeIf(attrs, func(k string, v pcommon.Value) bool {
+			return p.decideAttr(k, v, op, &facts, c)
+		})
+	} else {
+		// writer.removeIf written out: the commonest walk of all calls decideAttr directly
+		var marked uint64
+		i := 0
+		for k, v := range attrs.All() {
+			if p.decideAttr(k, v, op, &facts, c) {
+				marked |= 1 << i
+			}
+			i++
+		}
+		p.w.removeMarked(attrs, marked)
+	}
 	facts.addTo(p.w, attrs)
 }
 
@@ -33,7 +46,11 @@ func (p *authobsProcessor) routeAttrs(attrs pcommon.Map, op operation, c *counte
 //
 // It reports whether the attribute is removed.
 func (p *authobsProcessor) decideAttr(k string, v pcommon.Value, op operation, facts *derivedFacts, c *counters) (remove bool) {
-	rule := p.policy.rule(k)
+	// the front lookup inlined: one call less on every attribute
+	rule := p.policy.rules.Load().inFront(k)
+	if rule == nil {
+		rule = p.policy.rule(k)
+	}
 	switch {
 	case rule.secretInKey:
 		c.dropped[dropSecretInKey]++

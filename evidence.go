@@ -66,13 +66,13 @@ func (p *authobsProcessor) validateEvidence(rule *keyRule, v pcommon.Value, c *c
 			p.toBoundedForm(evEnum, v, c)
 		}
 	case evClassification:
-		if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, classificationByte) {
+		if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, classificationBytes) {
 			p.toBoundedForm(evClassification, v, c)
 		}
 	case evRequestID, evCFRay:
 		return p.validateID(rule.evidence, v, c)
 	case evHeaderName:
-		if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, headerByte) {
+		if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, headerBytes) {
 			return false
 		}
 		if lower := strings.ToLower(v.Str()); lower != v.Str() {
@@ -83,7 +83,7 @@ func (p *authobsProcessor) validateEvidence(rule *keyRule, v pcommon.Value, c *c
 			p.toBoundedForm(evProviderKeyName, v, c)
 		}
 	case evEndpoint:
-		if s := v.Str(); v.Type() != pcommon.ValueTypeStr || len(s) == 0 || s[0] != '/' || !isToken(s, p.maxEvidenceLen, endpointByte) {
+		if s := v.Str(); v.Type() != pcommon.ValueTypeStr || len(s) == 0 || s[0] != '/' || !isToken(s, p.maxEvidenceLen, endpointBytes) {
 			p.toBoundedForm(evEndpoint, v, c)
 		}
 	}
@@ -93,7 +93,7 @@ func (p *authobsProcessor) validateEvidence(rule *keyRule, v pcommon.Value, c *c
 // validateID checks a request id or cf-ray value, then applies its policy (keep, hash,
 // drop).
 func (p *authobsProcessor) validateID(kind evidenceKind, v pcommon.Value, c *counters) bool {
-	if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, idByte) {
+	if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, idBytes) {
 		return false
 	}
 	policy := p.cfg.Evidence.RequestID
@@ -178,31 +178,38 @@ func intValue(v pcommon.Value) (int64, bool) {
 	return 0, false
 }
 
-// The bytes of each token-shaped kind of evidence (docs/contract.md §3).
+// The bytes of each token-shaped kind of evidence (docs/contract.md §3), as tables: one
+// load per byte, where a predicate of comparisons cost several (request ids and cf-rays
+// are checked on every auth span).
+var (
+	classificationBytes = tokenBytes("_-.")
+	idBytes             = tokenBytes("_-.:")
+	headerBytes         = tokenBytes("-_")
+	endpointBytes       = tokenBytes("_-./")
+)
 
-func classificationByte(c byte) bool {
-	return isAlnumByte(c) || c == '_' || c == '-' || c == '.'
+// byteSet is a set of bytes.
+type byteSet [256]bool
+
+// tokenBytes is the set of ASCII letters and digits plus the bytes of extra.
+func tokenBytes(extra string) *byteSet {
+	var set byteSet
+	for c := range 256 {
+		set[c] = isAlnumByte(byte(c))
+	}
+	for i := 0; i < len(extra); i++ {
+		set[extra[i]] = true
+	}
+	return &set
 }
 
-func idByte(c byte) bool {
-	return isAlnumByte(c) || c == '_' || c == '-' || c == '.' || c == ':'
-}
-
-func headerByte(c byte) bool {
-	return isAlnumByte(c) || c == '-' || c == '_'
-}
-
-func endpointByte(c byte) bool {
-	return isAlnumByte(c) || c == '_' || c == '-' || c == '.' || c == '/'
-}
-
-// isToken reports whether s is 1..maxLen bytes, all accepted by ok.
-func isToken(s string, maxLen int, ok func(byte) bool) bool {
+// isToken reports whether s is 1..maxLen bytes, all in ok.
+func isToken(s string, maxLen int, ok *byteSet) bool {
 	if len(s) == 0 || len(s) > maxLen {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		if !ok(s[i]) {
+		if !ok[s[i]] {
 			return false
 		}
 	}

@@ -97,18 +97,18 @@ func checkEvidenceShape(t *testing.T, key, in string, v pcommon.Value) {
 		return
 	}
 	fail := func(why string) { t.Fatalf("%s=%q came out as %q: %s", key, in, s, why) }
-	token := func(ok func(byte) bool) {
+	token := func(ok *byteSet) {
 		if !isToken(s, defaultEvidenceMaxLen, ok) {
 			fail("not an identifier token")
 		}
 	}
 	switch key {
 	case "auth.request_id", "auth.cf_ray", "auth_401_request_id":
-		token(idByte)
+		token(idBytes)
 	case "auth.error", "auth.error_code":
-		token(classificationByte)
+		token(classificationBytes)
 	case "auth.header_name":
-		token(headerByte)
+		token(headerBytes)
 		if strings.ToLower(s) != s {
 			fail("not lower case")
 		}
@@ -141,7 +141,7 @@ func checkEvidenceShape(t *testing.T, key, in string, v pcommon.Value) {
 			fail("not a boolean")
 		}
 	case "endpoint":
-		if s != otherValue && (s == "" || s[0] != '/' || !isToken(s, defaultEvidenceMaxLen, endpointByte)) {
+		if s != otherValue && (s == "" || s[0] != '/' || !isToken(s, defaultEvidenceMaxLen, endpointBytes)) {
 			fail("not a route label")
 		}
 	case "auth.env_provider_key_name":

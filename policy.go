@@ -2,6 +2,7 @@ package authobsprocessor // import "github.com/authobs/authobsprocessor"
 
 import (
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -53,9 +54,11 @@ type policy struct {
 	pending map[string]*keyRule
 	dirty   atomic.Bool
 	cached  atomic.Int32
-	// spanOps and eventOps map names to operations.
-	spanOps  map[string]operation
-	eventOps map[string]operation
+	// spanOps and eventOps map names to operations; spanNames and eventNames filter
+	// their keys.
+	spanOps               map[string]operation
+	eventOps              map[string]operation
+	spanNames, eventNames nameFilter
 }
 
 func newPolicy(cfg *Config, engine *redact.Engine) *policy {
@@ -70,9 +73,11 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 		op := operationNamed(m.key)
 		for _, n := range m.matcher.SpanNames {
 			p.spanOps[n] = op
+			p.spanNames |= filterBit(n)
 		}
 		for _, n := range m.matcher.EventNames {
 			p.eventOps[n] = op
+			p.eventNames |= filterBit(n)
 		}
 	}
 	for k, r := range evidenceRules() {
@@ -108,7 +113,8 @@ const ruleSets = 1024
 // ruleTable is the published key table: a front of two-slot sets indexed by a key's
 // length and its first, middle and last bytes, which reads four bytes of the key and
 // compares it with at most two slots of one cache line, instead of hashing all of it as a
-// Go map does; keys that find both slots of their set taken are found in the map behind it.
+// Go map does; a key that finds both slots of its set taken takes a free slot of the
+// neighbouring set (setOf(k)^1), which rule reads before the map behind the front.
 // A front slot holds a copy of its rule, and the front's keys are substrings of one
 // string, so a hit reads the slot and a compact block of key bytes instead of chasing a
 // pointer to the rule and one to each key. Immutable once built.
@@ -135,17 +141,20 @@ func newRuleTable(all map[string]*keyRule) *ruleTable {
 	t := &ruleTable{all: all}
 	var taken [ruleSets][2]string
 	n := 0
-	for k := range all {
-		if k == "" {
-			continue
-		}
-		set := &taken[setOf(k)]
+	place := func(set *[2]string, k string) bool {
 		for i := range set {
 			if set[i] == "" {
 				set[i] = k
 				n += len(k)
-				break
+				return true
 			}
+		}
+		return false
+	}
+	// in key order, so which keys share a set is the same in every process
+	for _, k := range slices.Sorted(maps.Keys(all)) {
+		if k != "" && !place(&taken[setOf(k)], k) {
+			place(&taken[setOf(k)^1], k)
 		}
 	}
 	var b strings.Builder
@@ -177,6 +186,18 @@ func (t *ruleTable) inFront(k string) *keyRule {
 		}
 		if set[1].key == k {
 			return &set[1].rule
+		}
+	}
+	return nil
+}
+
+// inNeighbour returns the rule for a non-empty k that found its own set full, if k is in
+// the neighbouring set, else nil.
+func (t *ruleTable) inNeighbour(k string) *keyRule {
+	set := &t.front[setOf(k)^1]
+	for i := range set {
+		if set[i].key == k {
+			return &set[i].rule
 		}
 	}
 	return nil
@@ -227,6 +248,11 @@ func (p *policy) rule(k string) *keyRule {
 	if r := t.inFront(k); r != nil {
 		return r
 	}
+	if k != "" {
+		if r := t.inNeighbour(k); r != nil {
+			return r
+		}
+	}
 	if r, ok := t.all[k]; ok {
 		return r
 	}
@@ -276,10 +302,29 @@ func (p *policy) publish() {
 
 // operationOfSpan classifies a span by its name.
 func (p *policy) operationOfSpan(name string) operation {
+	if p.spanNames&filterBit(name) == 0 {
+		return opOther
+	}
 	return p.spanOps[name]
 }
 
 // operationOfEvent classifies a log record or span event by its `event.name` value.
 func (p *policy) operationOfEvent(eventName string) operation {
+	if p.eventNames&filterBit(eventName) == 0 {
+		return opOther
+	}
 	return p.eventOps[eventName]
+}
+
+// nameFilter is a one-word filter of a set of names: a name whose bit is clear is not in
+// the set. Most span and event names are no operation's, and a bit test costs less than
+// the map lookup it spares.
+type nameFilter uint64
+
+// filterBit is a name's bit in a nameFilter, from its length and its first and last bytes.
+func filterBit(name string) nameFilter {
+	if name == "" {
+		return 1
+	}
+	return 1 << ((len(name) + int(name[0])*7 + int(name[len(name)-1])) & 63)
 }

@@ -39,13 +39,25 @@ func (p *authobsProcessor) redactAttrs(attrs pcommon.Map, c *counters) {
 // redactValue redacts every string inside v: value detectors on strings and bytes, key
 // rules on nested map keys, recursively up to maxDepth.
 func (p *authobsProcessor) redactValue(v pcommon.Value, depth int, nested nestedKeys, c *counters) {
-	switch v.Type() {
-	case pcommon.ValueTypeStr:
-		// redactField's body, written out: this is the commonest call of all, and the
-		// setter's method value is built only when the value changes
-		if out, changed := p.redactString(v.Str(), c); changed {
+	// a non-empty string, the commonest value of all, takes one type test (Str is empty for
+	// every other type) and a small frame; an empty string holds nothing to redact.
+	// redactField's body, written out: the setter's method value is built only when the
+	// value changes
+	if s := v.Str(); s != "" {
+		if out, changed := p.redactString(s, c); changed {
 			p.w.set(v.SetStr, out)
 		}
+		return
+	}
+	switch v.Type() {
+	case pcommon.ValueTypeBytes, pcommon.ValueTypeMap, pcommon.ValueTypeSlice:
+		p.redactContainer(v, depth, nested, c)
+	}
+}
+
+// redactContainer is redactValue for bytes, maps and slices.
+func (p *authobsProcessor) redactContainer(v pcommon.Value, depth int, nested nestedKeys, c *counters) {
+	switch v.Type() {
 	case pcommon.ValueTypeBytes:
 		// AsRaw copies (pdata has no read-only view of bytes); the copy is ours, so it is
 		// scanned as a string without a second copy, and never written while that lives
@@ -63,8 +75,13 @@ func (p *authobsProcessor) redactValue(v pcommon.Value, depth int, nested nested
 			})
 		}
 	case pcommon.ValueTypeSlice:
+		// a slice of strings (header arrays) is common: its elements are walked without
+		// eachElement's closure
 		if !p.tooDeep(v, depth, c) {
-			eachElement(v, func(e pcommon.Value) { p.redactValue(e, depth+1, nested, c) })
+			s := v.Slice()
+			for i := range s.Len() {
+				p.redactValue(s.At(i), depth+1, nested, c)
+			}
 		}
 	}
 }

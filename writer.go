@@ -31,14 +31,38 @@ func (w writer) setBytes(v pcommon.Value, b []byte) {
 
 // removeIf removes the entries drop reports. drop runs on every entry in both modes: it
 // is where the decisions are made and counted.
+//
+// The decisions are made in a plain walk and marked, and the map is rebuilt only when one
+// of them removes an entry: most maps lose nothing, and pdata's RemoveIf costs a closure
+// call and a rebuild step per entry. A map too long for the marks takes RemoveIf directly.
 func (w writer) removeIf(m pcommon.Map, drop func(string, pcommon.Value) bool) {
-	if w.enforce {
+	if w.enforce && m.Len() > maxMarked {
 		m.RemoveIf(drop)
 		return
 	}
-	m.Range(func(k string, v pcommon.Value) bool {
-		drop(k, v)
-		return true
+	var marked uint64
+	i := 0
+	for k, v := range m.All() {
+		if drop(k, v) {
+			marked |= 1 << i
+		}
+		i++
+	}
+	w.removeMarked(m, marked)
+}
+
+// maxMarked is the longest map whose removals fit in removeMarked's marks.
+const maxMarked = 64
+
+// removeMarked removes the entries of m whose bit is set in marked (entry i, bit i).
+func (w writer) removeMarked(m pcommon.Map, marked uint64) {
+	if !w.enforce || marked == 0 {
+		return
+	}
+	m.RemoveIf(func(string, pcommon.Value) bool {
+		drop := marked&1 != 0
+		marked >>= 1
+		return drop
 	})
 }
 

@@ -9,8 +9,9 @@ import (
 
 // Set finds every occurrence of a set of keywords in a string, ignoring ASCII case,
 // in one pass: an Aho-Corasick automaton compiled to a dense transition table over the
-// byte classes the keywords use, so a byte costs two table reads and no branch on the
-// keywords. Built once at New; Scan allocates nothing.
+// byte classes the keywords use, run only from the positions where a keyword may begin
+// (its first three bytes), which a table read per two bytes finds. Built once at New;
+// Next allocates nothing.
 //
 // Why not a library: the maintained Go ones (github.com/BobuSumisu/aho-corasick, which
 // gitleaks uses, github.com/coregx/ahocorasick) match exact bytes, so the caller must
@@ -22,36 +23,28 @@ import (
 type Set struct {
 	class [256]uint8 // byte → class; 0: a byte no keyword has
 	width int        // number of classes
-	// next[state*width+class]: the next state, hitBit set where a keyword ends there, and
-	// above depthShift that state's depth (the length of the keyword prefix it stands
-	// for), so the scan knows where the text it is following began without another read.
-	next  []uint32
-	out   [][]int32 // keyword ids ending at each state (via failure links too)
-	words []string  // the keywords, lower case
+	next  []uint16   // next[state*width+class]; hitBit set: a keyword ends there
+	depth []uint16   // the length of the keyword prefix each state stands for
+	out   [][]int32  // keyword ids ending at each state (via failure links too)
+	words []string   // the keywords, lower case
 	// begins[a<<6|b] has bit c set where some keyword begins with bytes of the classes a,
-	// b, c (every bit for a keyword of one or two bytes), classes taken mod 64 (exact up
-	// to 64 classes, more candidates beyond): the positions where a keyword may begin,
-	// which Next jumps between, at one table read per byte.
+	// b, c (every bit c for a keyword of one or two bytes): the positions where a keyword
+	// may begin, between which Next jumps. Classes are taken mod 64 (low): exact up to 64
+	// classes, a few more candidates beyond, never fewer.
 	begins [1 << 12]uint64
-	// cover is begins plus, for every keyword, the classes of its bytes 1 to 3 (every
-	// class where the keyword ends first): a position where neither the keyword nor a
-	// keyword that began one byte before can go on, so Next tests every second position
-	// against it and the two positions around a hit against begins.
+	// cover is begins plus the classes of every keyword's bytes 1 to 3 (any class past
+	// its end): the triple of bytes from position i passes it where a keyword may begin
+	// at i or at i-1, so the scan reads one triple per two positions, and begins only for
+	// the two positions of a triple that passes.
 	cover [1 << 12]uint64
 	low   [256]uint8 // byte → class mod 64
-	// ends[a] has bit b set where a keyword of two bytes a, b or of one byte a exists
-	// (classes mod 64), and one[a] says a keyword of one byte a does: the last two
-	// positions of a string, where no third byte follows, are candidates only for those.
-	ends [64]uint64
-	one  [256]bool
 }
 
-// The layout of a transition: the state, a bit saying a keyword ends there, the depth.
+// maxStates bounds the automaton: a state is 15 bits of a uint16 whose top bit says that
+// a keyword ends in it, so the scan loop reads one table per byte.
 const (
-	maxStates  = 1 << 15
-	hitBit     = 1 << 15
-	stateMask  = hitBit - 1
-	depthShift = 16
+	maxStates = 1 << 15
+	hitBit    = 1 << 15
 )
 
 // New builds the automaton for words (any case; empty words are an error).
@@ -109,7 +102,8 @@ func New(words []string) (*Set, error) {
 		}
 		nodes[s].out = append(nodes[s].out, int32(id))
 	}
-	k.next = make([]uint32, len(nodes)*k.width)
+	k.next = make([]uint16, len(nodes)*k.width)
+	k.depth = make([]uint16, len(nodes))
 	k.out = make([][]int32, len(nodes))
 	fail := make([]int, len(nodes))
 	// breadth first: a state's failure target is complete before its children are built
@@ -128,7 +122,7 @@ func New(words []string) (*Set, error) {
 				if s != 0 {
 					fail[nx] = int(k.next[fail[s]*k.width+cl])
 				}
-				k.next[s*k.width+cl] = uint32(nx) //nolint:gosec // nx < maxStates: New bounds the total bytes
+				k.next[s*k.width+cl] = uint16(nx) //nolint:gosec // nx < maxStates: New bounds the total bytes
 				queue = append(queue, nx)
 			case s != 0:
 				k.next[s*k.width+cl] = k.next[fail[s]*k.width+cl]
@@ -137,52 +131,44 @@ func New(words []string) (*Set, error) {
 	}
 	for i, t := range k.next {
 		if len(k.out[t]) > 0 {
-			t |= hitBit
+			k.next[i] = t | hitBit
 		}
-		k.next[i] = t | uint32(nodes[t&stateMask].depth)<<depthShift //nolint:gosec // depth < maxStates
+	}
+	for s, n := range nodes {
+		k.depth[s] = uint16(n.depth) //nolint:gosec // depth < maxStates
 	}
 	for c, cl := range k.class {
 		k.low[c] = cl & 63
 	}
 	for _, w := range words {
-		a := k.class[w[0]] & 63
-		switch len(w) {
-		case 1:
-			k.one[k.class[w[0]]] = true
-			k.ends[a] = ^uint64(0)
-			for b := range 64 {
-				k.begins[int(a)<<6|b] = ^uint64(0)
-			}
-		case 2:
-			b := k.class[w[1]] & 63
-			k.ends[a] |= 1 << b
-			k.begins[int(a)<<6|int(b)] = ^uint64(0)
-		default:
-			k.begins[int(a)<<6|int(k.class[w[1]]&63)] |= 1 << (k.class[w[2]] & 63)
-		}
+		k.mark(&k.begins, w)
 	}
 	k.cover = k.begins
 	for _, w := range words {
-		var abc [3]uint8 // the classes of w[1:4]; 64: any
-		for i := range abc {
-			abc[i] = 64
-			if i+1 < len(w) {
-				abc[i] = k.class[w[i+1]] & 63
-			}
-		}
-		for a := range 64 {
-			for b := range 64 {
-				if (abc[0] == 64 || abc[0] == uint8(a)) && (abc[1] == 64 || abc[1] == uint8(b)) {
-					if abc[2] == 64 {
-						k.cover[a<<6|b] = ^uint64(0)
-					} else {
-						k.cover[a<<6|b] |= 1 << abc[2]
-					}
-				}
-			}
-		}
+		k.mark(&k.cover, w[1:])
 	}
 	return k, nil
+}
+
+// mark sets the bits of table (begins' layout) of the triples of classes that w begins:
+// one triple for 3 bytes or more, every triple with the first two classes of 2 bytes,
+// and so on down to every triple for the empty string.
+func (k *Set) mark(table *[1 << 12]uint64, w string) {
+	switch len(w) {
+	case 0:
+		for i := range table {
+			table[i] = ^uint64(0)
+		}
+	case 1:
+		a := int(k.low[w[0]])
+		for b := range 64 {
+			table[a<<6|b] = ^uint64(0)
+		}
+	case 2:
+		table[int(k.low[w[0]])<<6|int(k.low[w[1]])] = ^uint64(0)
+	default:
+		table[int(k.low[w[0]])<<6|int(k.low[w[1]])] |= 1 << k.low[w[2]]
+	}
 }
 
 func lowerByte(c byte) byte {
@@ -203,14 +189,10 @@ func lowerByte(c byte) byte {
 // ids a state lists are the keywords ending there, longest first, whichever earlier
 // bytes led to it (TestJumpIsExact).
 func (k *Set) Next(s string, from, state int) (int, int) {
-	next, class, w := k.next, &k.class, k.width
-	// begin: the text the state follows begins there; the first transition tells it for a
-	// state handed in (-1 keeps the scan from restarting before then)
-	begin := from
-	if state != 0 {
-		begin = -1
-	}
-	cand := -1 // a position where a keyword may begin; none between begin and it
+	next, class, depth, w := k.next, &k.class, k.depth, k.width
+	// begin: where the text the state follows begins; cand: a position where a keyword may
+	// begin, none between begin and it
+	begin, cand := from-int(depth[state]), -1
 	for i := from; i < len(s); {
 		if begin > cand {
 			if cand = k.candidate(s, begin); cand >= i {
@@ -221,12 +203,12 @@ func (k *Set) Next(s string, from, state int) (int, int) {
 			}
 		}
 		t := next[state*w+int(class[s[i]])]
-		state = int(t & stateMask)
+		state = int(t &^ hitBit)
 		i++
 		if t&hitBit != 0 {
 			return i, state
 		}
-		begin = i - int(t>>depthShift)
+		begin = i - int(depth[state])
 	}
 	return -1, state
 }
@@ -235,45 +217,58 @@ func (k *Set) Next(s string, from, state int) (int, int) {
 // len(s).
 func (k *Set) candidate(s string, p int) int {
 	low := &k.low
-	// tests t[0] and t[1]: first the triple from t[1] in cover, then each in begins
 	t := s[p:]
-	for ; len(t) >= 4; t = t[2:] {
-		abc := uint(low[t[1]])<<12 | uint(low[t[2]])<<6 | uint(low[t[3]])
-		if k.cover[abc>>6&(1<<12-1)]>>(abc&63)&1 == 0 {
-			continue
-		}
-		if x := uint(low[t[0]])<<12 | abc>>6; k.begins[x>>6&(1<<12-1)]>>(x&63)&1 != 0 {
-			return len(s) - len(t)
-		}
-		if k.begins[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
-			return len(s) - len(t) + 1
-		}
-	}
-	return k.candidateAt(s, len(s)-len(t))
-}
-
-// candidateAt is candidate one position at a time, for the last few.
-func (k *Set) candidateAt(s string, p int) int {
-	low := &k.low
-	if p+2 < len(s) {
-		// abc: the classes of the last three bytes read, 6 bits each: a bit of begins
-		abc := uint(low[s[p]])<<6 | uint(low[s[p+1]])
-		for j, x := range []byte(s[p+2:]) {
-			abc = abc<<6 | uint(low[x])
-			if k.begins[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
-				return p + j
+	// tests t[0] to t[3]: the triples from t[1] and t[3] in cover (abc, cde: their
+	// classes, 6 bits each), then where one passes, the two positions it covers in begins
+	for ; len(t) >= 6; t = t[4:] {
+		c := uint(low[t[3]])
+		abc := uint(low[t[1]])<<12 | uint(low[t[2]])<<6 | c
+		cde := c<<12 | uint(low[t[4]])<<6 | uint(low[t[5]])
+		if k.cover[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
+			if i := k.pair(t, abc); i >= 0 {
+				return len(s) - len(t) + i
 			}
 		}
-		p = len(s) - 2
+		if k.cover[cde>>6&(1<<12-1)]>>(cde&63)&1 != 0 {
+			if i := k.pair(t[2:], cde); i >= 0 {
+				return len(s) - len(t) + 2 + i
+			}
+		}
 	}
-	// the last two positions: no third byte follows
-	if p == len(s)-2 && k.ends[low[s[p]]]>>low[s[p+1]]&1 != 0 {
-		return p
+	if len(t) >= 4 {
+		abc := uint(low[t[1]])<<12 | uint(low[t[2]])<<6 | uint(low[t[3]])
+		if k.cover[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
+			if i := k.pair(t, abc); i >= 0 {
+				return len(s) - len(t) + i
+			}
+		}
+		t = t[2:]
 	}
-	if p <= len(s)-1 && k.one[k.class[s[len(s)-1]]] {
-		return len(s) - 1
+	// the last (at most 3) positions one at a time, class 0 (a byte no keyword has)
+	// standing for the bytes past the end: only a keyword short enough to end in s passes
+	var abc uint
+	for i := range len(t) + 2 {
+		abc <<= 6
+		if i < len(t) {
+			abc |= uint(low[t[i]])
+		}
+		if i >= 2 && k.begins[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
+			return len(s) - len(t) + i - 2
+		}
 	}
 	return len(s)
+}
+
+// pair returns 0 or 1 where a keyword may begin at t[0] or t[1], -1 where at neither;
+// abc holds the classes of t[1:4].
+func (k *Set) pair(t string, abc uint) int {
+	if x := uint(k.low[t[0]])<<12 | abc>>6; k.begins[x>>6&(1<<12-1)]>>(x&63)&1 != 0 {
+		return 0
+	}
+	if k.begins[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
+		return 1
+	}
+	return -1
 }
 
 // Matches are the ids (indexes into the words given to New) of the keywords ending at

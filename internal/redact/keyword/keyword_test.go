@@ -139,7 +139,7 @@ func walk(k *Set, s string) []int32 {
 	var out []int32
 	state := 0
 	for i := 0; i < len(s); i++ {
-		state = int(k.next[state*k.width+int(k.class[s[i]])] & stateMask)
+		state = int(k.next[state*k.width+int(k.class[s[i]])] &^ hitBit)
 		if ids := k.Matches(state); len(ids) > 0 {
 			out = append(out, int32(i+1)) //nolint:gosec // test strings are short
 			out = append(out, ids...)

@@ -189,10 +189,17 @@ func lowerByte(c byte) byte {
 // ids a state lists are the keywords ending there, longest first, whichever earlier
 // bytes led to it (TestJumpIsExact).
 func (k *Set) Next(s string, from, state int) (int, int) {
+	// cand: a position where a keyword may begin, none between begin (where the text the
+	// state follows begins) and it; a clean string costs this first call alone
+	cand := -1
+	if state == 0 {
+		if cand = k.candidate(s, from); cand == len(s) {
+			return -1, 0
+		}
+		from = cand
+	}
 	next, class, depth, w := k.next, &k.class, k.depth, k.width
-	// begin: where the text the state follows begins; cand: a position where a keyword may
-	// begin, none between begin and it
-	begin, cand := from-int(depth[state]), -1
+	begin := from - int(depth[state])
 	for i := from; i < len(s); {
 		if begin > cand {
 			if cand = k.candidate(s, begin); cand >= i {

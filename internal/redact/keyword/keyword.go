@@ -37,7 +37,8 @@ type Set struct {
 	// at i or at i-1, so the scan reads one triple per two positions, and begins only for
 	// the two positions of a triple that passes.
 	cover [1 << 12]uint64
-	low   [256]uint8 // byte → class mod 64
+	low   [256]uint8  // byte → class mod 64
+	high  [256]uint16 // byte → class mod 64, times 64: the row of begins and cover
 }
 
 // maxStates bounds the automaton: a state is 15 bits of a uint16 whose top bit says that
@@ -139,6 +140,7 @@ func New(words []string) (*Set, error) {
 	}
 	for c, cl := range k.class {
 		k.low[c] = cl & 63
+		k.high[c] = uint16(cl&63) << 6
 	}
 	for _, w := range words {
 		k.mark(&k.begins, w)
@@ -223,30 +225,34 @@ func (k *Set) Next(s string, from, state int) (int, int) {
 // candidate returns the first position at or after p where a keyword may begin, or
 // len(s).
 func (k *Set) candidate(s string, p int) int {
-	low := &k.low
 	t := s[p:]
-	// tests t[0] to t[3]: the triples from t[1] and t[3] in cover (abc, cde: their
-	// classes, 6 bits each), then where one passes, the two positions it covers in begins
+	// tests t[0] to t[3]: the triples from t[1] and t[3] in cover, then where one passes,
+	// the two positions it covers in begins
 	for ; len(t) >= 6; t = t[4:] {
-		c := uint(low[t[3]])
-		abc := uint(low[t[1]])<<12 | uint(low[t[2]])<<6 | c
-		cde := c<<12 | uint(low[t[4]])<<6 | uint(low[t[5]])
-		if k.cover[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
-			if i := k.pair(t, abc); i >= 0 {
-				return len(s) - len(t) + i
+		if k.triple(&k.cover, t[1], t[2], t[3]) {
+			if k.triple(&k.begins, t[0], t[1], t[2]) {
+				return len(s) - len(t)
+			}
+			if k.triple(&k.begins, t[1], t[2], t[3]) {
+				return len(s) - len(t) + 1
 			}
 		}
-		if k.cover[cde>>6&(1<<12-1)]>>(cde&63)&1 != 0 {
-			if i := k.pair(t[2:], cde); i >= 0 {
-				return len(s) - len(t) + 2 + i
+		if k.triple(&k.cover, t[3], t[4], t[5]) {
+			if k.triple(&k.begins, t[2], t[3], t[4]) {
+				return len(s) - len(t) + 2
+			}
+			if k.triple(&k.begins, t[3], t[4], t[5]) {
+				return len(s) - len(t) + 3
 			}
 		}
 	}
 	if len(t) >= 4 {
-		abc := uint(low[t[1]])<<12 | uint(low[t[2]])<<6 | uint(low[t[3]])
-		if k.cover[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
-			if i := k.pair(t, abc); i >= 0 {
-				return len(s) - len(t) + i
+		if k.triple(&k.cover, t[1], t[2], t[3]) {
+			if k.triple(&k.begins, t[0], t[1], t[2]) {
+				return len(s) - len(t)
+			}
+			if k.triple(&k.begins, t[1], t[2], t[3]) {
+				return len(s) - len(t) + 1
 			}
 		}
 		t = t[2:]
@@ -257,7 +263,7 @@ func (k *Set) candidate(s string, p int) int {
 	for i := range len(t) + 2 {
 		abc <<= 6
 		if i < len(t) {
-			abc |= uint(low[t[i]])
+			abc |= uint(k.low[t[i]])
 		}
 		if i >= 2 && k.begins[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
 			return len(s) - len(t) + i - 2
@@ -266,16 +272,10 @@ func (k *Set) candidate(s string, p int) int {
 	return len(s)
 }
 
-// pair returns 0 or 1 where a keyword may begin at t[0] or t[1], -1 where at neither;
-// abc holds the classes of t[1:4].
-func (k *Set) pair(t string, abc uint) int {
-	if x := uint(k.low[t[0]])<<12 | abc>>6; k.begins[x>>6&(1<<12-1)]>>(x&63)&1 != 0 {
-		return 0
-	}
-	if k.begins[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
-		return 1
-	}
-	return -1
+// triple reports whether the bit of table (begins' layout) for the classes of a, b, c is
+// set.
+func (k *Set) triple(table *[1 << 12]uint64, a, b, c byte) bool {
+	return table[(uint(k.high[a])|uint(k.low[b]))&(1<<12-1)]>>(k.low[c]&63)&1 != 0
 }
 
 // Matches are the ids (indexes into the words given to New) of the keywords ending at

@@ -85,3 +85,34 @@ func BenchmarkRedactShort(b *testing.B) {
 		b.Fatal("a short input was redacted: it is no clean value")
 	}
 }
+
+// keywordInputs are clean values that hold no catalogue keyword, or only a few, where the
+// keyword automaton's per-byte cost is a visible share of a call (issue 12); kept apart
+// from benchInputs, which seed TestRedactDigest's corpus.
+var keywordInputs = []struct{ name, s string }{
+	{"log", "GET /v1/items served in 35 ms (cache hit, 12345 bytes)"},
+	{"url_template", "https://api.shop.example.com/v1/items/{id}?page=12&sort=desc&lang=en"},
+	{"uuid", "01a225ba-273d-7363-b91f-1306560a707e"},
+	{"req_id", "req_0a1b2c3d4e5f6a7b8c9d0e1f"},
+	{"cache_key", "items:1a2b3c4d"},
+}
+
+func BenchmarkRedactKeyword(b *testing.B) {
+	e, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var hits Hits
+	for _, in := range keywordInputs {
+		b.Run(in.name, func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(in.s)))
+			for b.Loop() {
+				_, _ = e.Redact(in.s, &hits)
+			}
+		})
+	}
+	if hits.Any() {
+		b.Fatal("a keyword input was redacted: it is no clean value")
+	}
+}

@@ -9,8 +9,9 @@ import (
 
 // Set finds every occurrence of a set of keywords in a string, ignoring ASCII case,
 // in one pass: an Aho-Corasick automaton compiled to a dense transition table over the
-// byte classes the keywords use, so a clean byte costs two table reads and no branch on
-// the keywords. Built once at New; Scan allocates nothing.
+// byte classes the keywords use, run only from the positions where a keyword may begin
+// (its first three bytes), which a table read per two bytes finds. Built once at New;
+// Next allocates nothing.
 //
 // Why not a library: the maintained Go ones (github.com/BobuSumisu/aho-corasick, which
 // gitleaks uses, github.com/coregx/ahocorasick) match exact bytes, so the caller must
@@ -23,18 +24,22 @@ type Set struct {
 	class [256]uint8 // byte → class; 0: a byte no keyword has
 	width int        // number of classes
 	next  []uint16   // next[state*width+class]; hitBit set: a keyword ends there
+	depth []uint16   // the length of the keyword prefix each state stands for
 	out   [][]int32  // keyword ids ending at each state (via failure links too)
 	words []string   // the keywords, lower case
-	// skip has a bit per byte pair (previous<<8 | next) such that, from the start state or
-	// the state the previous byte alone leads to, the next byte leads where it would from
-	// the start state and ends no keyword. Where the automaton is in such a shallow state,
-	// most pairs of text are such, so the scan passes them with one bit test each, off
-	// the chain of dependent loads that the transition table costs.
-	skip [skipWords]uint64
+	// begins[a<<6|b] has bit c set where some keyword begins with bytes of the classes a,
+	// b, c (every bit c for a keyword of one or two bytes): the positions where a keyword
+	// may begin, between which Next jumps. Classes are taken mod 64 (low): exact up to 64
+	// classes, a few more candidates beyond, never fewer.
+	begins [1 << 12]uint64
+	// cover is begins plus the classes of every keyword's bytes 1 to 3 (any class past
+	// its end): the triple of bytes from position i passes it where a keyword may begin
+	// at i or at i-1, so the scan reads one triple per two positions, and begins only for
+	// the two positions of a triple that passes.
+	cover [1 << 12]uint64
+	low   [256]uint8  // byte → class mod 64
+	high  [256]uint16 // byte → class mod 64, times 64: the row of begins and cover
 }
-
-// skipWords is the size of Set.skip: a bit per byte pair.
-const skipWords = 1 << 16 / 64
 
 // maxStates bounds the automaton: a state is 15 bits of a uint16 whose top bit says that
 // a keyword ends in it, so the scan loop reads one table per byte.
@@ -81,6 +86,7 @@ func New(words []string) (*Set, error) {
 	type node struct {
 		child map[uint8]int
 		out   []int32
+		depth int
 	}
 	nodes := []node{{child: map[uint8]int{}}}
 	for id, w := range words {
@@ -89,7 +95,7 @@ func New(words []string) (*Set, error) {
 			cl := k.class[lowerByte(w[i])]
 			nx, ok := nodes[s].child[cl]
 			if !ok {
-				nodes = append(nodes, node{child: map[uint8]int{}})
+				nodes = append(nodes, node{child: map[uint8]int{}, depth: i + 1})
 				nx = len(nodes) - 1
 				nodes[s].child[cl] = nx
 			}
@@ -98,6 +104,7 @@ func New(words []string) (*Set, error) {
 		nodes[s].out = append(nodes[s].out, int32(id))
 	}
 	k.next = make([]uint16, len(nodes)*k.width)
+	k.depth = make([]uint16, len(nodes))
 	k.out = make([][]int32, len(nodes))
 	fail := make([]int, len(nodes))
 	// breadth first: a state's failure target is complete before its children are built
@@ -116,7 +123,7 @@ func New(words []string) (*Set, error) {
 				if s != 0 {
 					fail[nx] = int(k.next[fail[s]*k.width+cl])
 				}
-				k.next[s*k.width+cl] = uint16(nx) //nolint:gosec // nx < maxStates (1<<16): New bounds the total bytes
+				k.next[s*k.width+cl] = uint16(nx) //nolint:gosec // nx < maxStates: New bounds the total bytes
 				queue = append(queue, nx)
 			case s != 0:
 				k.next[s*k.width+cl] = k.next[fail[s]*k.width+cl]
@@ -128,16 +135,42 @@ func New(words []string) (*Set, error) {
 			k.next[i] = t | hitBit
 		}
 	}
-	for a := range 256 {
-		t := k.next[k.class[a]] &^ hitBit
-		for b := range 256 {
-			if root := k.next[k.class[b]]; root&hitBit == 0 && k.next[int(t)*k.width+int(k.class[b])] == root {
-				p := a<<8 | b
-				k.skip[p>>6] |= 1 << (p & 63)
-			}
-		}
+	for s, n := range nodes {
+		k.depth[s] = uint16(n.depth) //nolint:gosec // depth < maxStates
+	}
+	for c, cl := range k.class {
+		k.low[c] = cl & 63
+		k.high[c] = uint16(cl&63) << 6
+	}
+	for _, w := range words {
+		k.mark(&k.begins, w)
+	}
+	k.cover = k.begins
+	for _, w := range words {
+		k.mark(&k.cover, w[1:])
 	}
 	return k, nil
+}
+
+// mark sets the bits of table (begins' layout) of the triples of classes that w begins:
+// one triple for 3 bytes or more, every triple with the first two classes of 2 bytes,
+// and so on down to every triple for the empty string.
+func (k *Set) mark(table *[1 << 12]uint64, w string) {
+	switch len(w) {
+	case 0:
+		for i := range table {
+			table[i] = ^uint64(0)
+		}
+	case 1:
+		a := int(k.low[w[0]])
+		for b := range 64 {
+			table[a<<6|b] = ^uint64(0)
+		}
+	case 2:
+		table[int(k.low[w[0]])<<6|int(k.low[w[1]])] = ^uint64(0)
+	default:
+		table[int(k.low[w[0]])<<6|int(k.low[w[1]])] |= 1 << k.low[w[2]]
+	}
 }
 
 func lowerByte(c byte) byte {
@@ -149,34 +182,100 @@ func lowerByte(c byte) byte {
 
 // Next returns the end offset of the next keyword occurrence ending after from, scanning
 // on from state (0 at the start of a string), and the state there; -1 when there is none.
+//
+// The automaton only runs where a keyword may begin (Set.begins): wherever the text it
+// follows (the state's keyword prefix) began after the last such position, it is in
+// effect restarted, and Next jumps to the next position where a keyword may begin and
+// resumes there in the start state. That is exact: no keyword occurrence begins in the
+// bytes passed, so every occurrence ending later begins at or after the jump, and the
+// ids a state lists are the keywords ending there, longest first, whichever earlier
+// bytes led to it (TestJumpIsExact).
 func (k *Set) Next(s string, from, state int) (int, int) {
-	next, class, w := k.next, &k.class, k.width
-	for i := from; i < len(s); i++ {
-		if i > 0 && (state == 0 || state == int(next[class[s[i-1]]]&^hitBit)) {
-			// shallow: pass the bytes that lead where they would from the start state
-			j, prev := i, s[i-1]
-			for j < len(s) {
-				c := s[j]
-				if p := uint(prev)<<8 | uint(c); k.skip[p>>6&(skipWords-1)]&(1<<(c&63)) == 0 {
-					break
+	// cand: a position where a keyword may begin, none between begin (where the text the
+	// state follows begins) and it; a clean string costs this first call alone
+	cand := -1
+	if state == 0 {
+		if cand = k.candidate(s, from); cand == len(s) {
+			return -1, 0
+		}
+		from = cand
+	}
+	next, class, depth, w := k.next, &k.class, k.depth, k.width
+	begin := from - int(depth[state])
+	for i := from; i < len(s); {
+		if begin > cand {
+			if cand = k.candidate(s, begin); cand >= i {
+				if cand == len(s) {
+					return -1, 0
 				}
-				prev = c
-				j++
-			}
-			if j > i {
-				state = int(next[class[s[j-1]]] &^ hitBit)
-				if i = j; i == len(s) {
-					break
-				}
+				i, state = cand, 0
 			}
 		}
 		t := next[state*w+int(class[s[i]])]
 		state = int(t &^ hitBit)
+		i++
 		if t&hitBit != 0 {
-			return i + 1, state
+			return i, state
 		}
+		begin = i - int(depth[state])
 	}
 	return -1, state
+}
+
+// candidate returns the first position at or after p where a keyword may begin, or
+// len(s).
+func (k *Set) candidate(s string, p int) int {
+	t := s[p:]
+	// tests t[0] to t[3]: the triples from t[1] and t[3] in cover, then where one passes,
+	// the two positions it covers in begins
+	for ; len(t) >= 6; t = t[4:] {
+		if k.triple(&k.cover, t[1], t[2], t[3]) {
+			if k.triple(&k.begins, t[0], t[1], t[2]) {
+				return len(s) - len(t)
+			}
+			if k.triple(&k.begins, t[1], t[2], t[3]) {
+				return len(s) - len(t) + 1
+			}
+		}
+		if k.triple(&k.cover, t[3], t[4], t[5]) {
+			if k.triple(&k.begins, t[2], t[3], t[4]) {
+				return len(s) - len(t) + 2
+			}
+			if k.triple(&k.begins, t[3], t[4], t[5]) {
+				return len(s) - len(t) + 3
+			}
+		}
+	}
+	if len(t) >= 4 {
+		if k.triple(&k.cover, t[1], t[2], t[3]) {
+			if k.triple(&k.begins, t[0], t[1], t[2]) {
+				return len(s) - len(t)
+			}
+			if k.triple(&k.begins, t[1], t[2], t[3]) {
+				return len(s) - len(t) + 1
+			}
+		}
+		t = t[2:]
+	}
+	// the last (at most 3) positions one at a time, class 0 (a byte no keyword has)
+	// standing for the bytes past the end: only a keyword short enough to end in s passes
+	var abc uint
+	for i := range len(t) + 2 {
+		abc <<= 6
+		if i < len(t) {
+			abc |= uint(k.low[t[i]])
+		}
+		if i >= 2 && k.begins[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
+			return len(s) - len(t) + i - 2
+		}
+	}
+	return len(s)
+}
+
+// triple reports whether the bit of table (begins' layout) for the classes of a, b, c is
+// set.
+func (k *Set) triple(table *[1 << 12]uint64, a, b, c byte) bool {
+	return table[(uint(k.high[a])|uint(k.low[b]))&(1<<12-1)]>>(k.low[c]&63)&1 != 0
 }
 
 // Matches are the ids (indexes into the words given to New) of the keywords ending at

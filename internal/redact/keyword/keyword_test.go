@@ -47,12 +47,13 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// TestSkipIsExact: the pair filter of Next changes no occurrence. The reference walks the
-// transition table byte by byte; keyword sets and texts are drawn from a small alphabet
-// so that keywords overlap, share prefixes and recur.
-func TestSkipIsExact(t *testing.T) {
+// TestJumpIsExact: Next reports exactly what a walk of every byte reports, in the same
+// order. Keyword sets and texts are drawn from a small alphabet (both cases, a byte no
+// keyword has, non-ASCII bytes) so that keywords overlap, share prefixes, contain one
+// another and recur; every keyword length from 1 byte up is drawn.
+func TestJumpIsExact(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	const alphabet = "abkeyKEY.-_ 0"
+	const alphabet = "abkeyKEY.-_ 0\x80\xe9"
 	draw := func(n int) string {
 		b := make([]byte, n)
 		for i := range b {
@@ -60,35 +61,90 @@ func TestSkipIsExact(t *testing.T) {
 		}
 		return string(b)
 	}
-	for range 300 {
+	for range 2000 {
 		words := make([]string, 1+r.IntN(8))
 		for i := range words {
-			words[i] = draw(1 + r.IntN(4))
+			words[i] = draw(1 + r.IntN(5))
 		}
 		k, err := New(words)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for range 20 {
-			s := draw(r.IntN(40))
-			if got, want := occurrences(k, words, s), reference(k, words, s); !slices.Equal(got, want) {
-				t.Fatalf("words %q in %q: got %v, want %v", words, s, got, want)
+			s := draw(r.IntN(48))
+			if r.IntN(2) == 0 {
+				s = dense(r, words, 48)
 			}
+			checkSequence(t, k, s)
 		}
 	}
 }
 
-// reference is occurrences without the pair filter: one transition per byte.
-func reference(k *Set, words []string, s string) []string {
-	var out []string
-	state := 0
-	for i := 0; i < len(s); i++ {
-		tr := k.next[state*k.width+int(k.class[s[i]])]
-		state = int(tr &^ hitBit)
-		for _, id := range k.Matches(state) {
-			out = append(out, s[i+1-k.Len(id):i+1]+"@"+words[id])
+// dense strings a keyword set's words, their prefixes and suffixes, in random case, with
+// the odd byte between, to about n bytes: the text where the jumps and restarts of Next
+// land on keyword boundaries most often.
+func dense(r *rand.Rand, words []string, n int) string {
+	var b []byte
+	for len(b) < n {
+		w := words[r.IntN(len(words))]
+		switch r.IntN(4) {
+		case 0:
+			w = w[:r.IntN(len(w)+1)]
+		case 1:
+			w = w[r.IntN(len(w)+1):]
+		}
+		for i := 0; i < len(w); i++ {
+			c := w[i]
+			if r.IntN(2) == 0 && c >= 'a' && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			b = append(b, c)
+		}
+		if r.IntN(3) == 0 {
+			b = append(b, " x\x80"[r.IntN(3)])
 		}
 	}
-	slices.Sort(out)
+	return string(b)
+}
+
+// checkSequence fails t unless Next and a walk of every byte report the same sequence of
+// (end, Matches) in s, and the same for Contains.
+func checkSequence(t *testing.T, k *Set, s string) {
+	t.Helper()
+	got, want := sequence(k, s), walk(k, s)
+	if !slices.Equal(got, want) {
+		t.Fatalf("words %q in %q: got %v, want %v", k.words, s, got, want)
+	}
+	if k.Contains(s) != (len(want) > 0) {
+		t.Fatalf("words %q: Contains(%q) = %v", k.words, s, !(len(want) > 0))
+	}
+}
+
+// sequence lists what Next reports in s: each end offset, then the ids Matches gives
+// there in their order, then -1.
+func sequence(k *Set, s string) []int32 {
+	var out []int32
+	end, state := k.Next(s, 0, 0)
+	for end >= 0 {
+		out = append(out, int32(end)) //nolint:gosec // test strings are short
+		out = append(out, k.Matches(state)...)
+		out = append(out, -1)
+		end, state = k.Next(s, end, state)
+	}
+	return out
+}
+
+// walk is sequence without the jumps: one transition per byte from the start state.
+func walk(k *Set, s string) []int32 {
+	var out []int32
+	state := 0
+	for i := 0; i < len(s); i++ {
+		state = int(k.next[state*k.width+int(k.class[s[i]])] &^ hitBit)
+		if ids := k.Matches(state); len(ids) > 0 {
+			out = append(out, int32(i+1)) //nolint:gosec // test strings are short
+			out = append(out, ids...)
+			out = append(out, -1)
+		}
+	}
 	return out
 }

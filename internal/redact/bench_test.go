@@ -85,3 +85,35 @@ func BenchmarkRedactShort(b *testing.B) {
 		b.Fatal("a short input was redacted: it is no clean value")
 	}
 }
+
+// scanInputs are clean first-seen values of the shapes that dominate a span's scan cost:
+// ids with a token run of 12+ bytes (measured for base64 and entropy), a UUID, a URL with
+// a query and a log line. Kept apart from benchInputs, which seed TestRedactDigest's corpus.
+var scanInputs = []struct{ name, s string }{
+	{"items_id", "items:1a2b3c4d"},
+	{"req_id", "req_0123456789abcdef01234567"},
+	{"hex_pop", "0123456789abcdef-SJC"},
+	{"uuid", "01234567-89ab-cdef-0123-456789abcdef"},
+	{"container", "c-0123456789ab"},
+	{"url", "https://api.shop.example.com/v1/items/{id}?page=12&sort=desc&lang=en"},
+	{"log", "GET /v1/items served in 35 ms (cache hit, 12345 bytes)"},
+}
+
+func BenchmarkRedactScan(b *testing.B) {
+	e, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var hits Hits
+	for _, in := range scanInputs {
+		b.Run(in.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				_, _ = e.Redact(in.s, &hits)
+			}
+		})
+	}
+	if hits.Any() {
+		b.Fatal("a scan input was redacted: it is no clean value")
+	}
+}

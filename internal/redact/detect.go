@@ -86,6 +86,7 @@ const (
 	cAlnum             // letter or digit
 	cSep               // a byte after which a new word may start
 	cEnt               // token byte or '+', '/': the alphabet of the generic detectors
+	cEsc               // a byte that may begin an escape (escapeStart)
 )
 
 var classes [256]uint8
@@ -108,6 +109,9 @@ func init() {
 		}
 		if !alnum && b != '-' && b != '_' {
 			classes[c] |= cSep
+		}
+		if escapeStart[c] != 0 {
+			classes[c] |= cEsc
 		}
 	}
 }
@@ -238,6 +242,8 @@ type scanner struct {
 	// inside it ends where it ends (`var/lib/kubelet/pods/…` has a word at each segment),
 	// so the run is read once, not once per word.
 	run runProfile
+	// escape is escapeIn over all of s, once scan has run
+	escape bool
 }
 
 func (sc *scanner) add(m match) {
@@ -275,18 +281,23 @@ func (sc *scanner) found() []match {
 	return append(sc.buf[:sc.n:sc.n], sc.extra...)
 }
 
-// scan finds every built-in secret shape in s in one pass.
+// scan finds every built-in secret shape in s in one pass, and notes whether s has an
+// escape (escapeIn): escapes begin with no letter or digit, so the bytes the scan visits
+// one by one are all it needs to look at, and the bytes it jumps over after a match are
+// looked at by escapeIn.
 func (sc *scanner) scan() {
 	s := sc.s
 	wordStart := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if isAlnum(c) {
+		cl := classes[c]
+		if cl&cAlnum != 0 {
 			last := skipAlnum(s, i)
 			if wordStart {
 				if mayBeToken(s, i, last+1) {
 					if start, end, det := sc.wordAt(i, last+1); end > start {
 						sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
+						sc.jump(i+1, end)
 						i = end - 1
 						wordStart = false
 						continue
@@ -296,19 +307,24 @@ func (sc *scanner) scan() {
 				// a known prefix glued to a word (`key-sk-proj-…`, `x_ghp_…`)
 				if end, det := prefixAt(s, i); end > i {
 					sc.add(match{start: i, end: end, det: det})
+					sc.jump(i+1, end)
 					i = end - 1
 					continue
 				}
 			}
 			// the rest of the word: no word start, no glued prefix (its bytes follow letters
-			// or digits), none of the operators below
+			// or digits), none of the operators or escapes below
 			i = last
 			wordStart = false
 			continue
 		}
+		if cl&cEsc != 0 && !sc.escape {
+			sc.escape = escapeAt(s, i)
+		}
 		switch c {
 		case '=', ':':
 			if next := sc.keyValueAt(i); next > i {
+				sc.jump(i+1, next)
 				i = next - 1
 				// after `scheme://` or `user@` the host starts a word
 				wordStart = classes[s[i]]&cSep != 0
@@ -316,6 +332,7 @@ func (sc *scanner) scan() {
 			}
 		case '>':
 			if next := sc.elementValueAt(i); next > i {
+				sc.jump(i+1, next)
 				i = next - 1
 				wordStart = false
 				continue
@@ -324,12 +341,21 @@ func (sc *scanner) scan() {
 			if strings.HasPrefix(s[i:], "-----BEGIN ") {
 				if end := pemEnd(s, i); end > i {
 					sc.add(match{start: i, end: end, det: PrivateKey})
+					sc.jump(i+1, end)
 					i = end - 1
 					continue
 				}
 			}
 		}
-		wordStart = classes[c]&cSep != 0
+		wordStart = cl&cSep != 0
+	}
+}
+
+// jump notes that the scan goes on at next without visiting the bytes [from, next): they
+// are looked at for an escape here instead.
+func (sc *scanner) jump(from, next int) {
+	if !sc.escape {
+		sc.escape = escapeIn(sc.s, from, next)
 	}
 }
 

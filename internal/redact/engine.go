@@ -220,7 +220,7 @@ func (e *Engine) redact(s string, hits *Hits) (string, bool) {
 	e.rules.scan(&sc)
 	// A secret behind an escape is invisible to the plain scan; when decoding shows more
 	// secrets than the plain text did, the whole value goes (fail closed).
-	if hasEscape(s) && e.decodedMatches(s) > sc.regions() {
+	if sc.escape && e.decodedMatches(s) > sc.regions() {
 		hits[Encoded]++
 		return e.replace(s, false), true
 	}
@@ -326,43 +326,40 @@ func (e *Engine) decodedMatches(s string) int {
 	return most
 }
 
-// hasEscape reports whether s has a percent escape that may hide a separator, a
-// backslash escape, a character reference, an invisible character or a case twin: one
-// pass, in which only the bytes that can begin one of them are looked at closer.
-func hasEscape(s string) bool {
+// escapeIn reports whether one of the bytes [lo, hi) of s begins a percent escape that may
+// hide a separator, a backslash escape, a character reference, an invisible character or
+// a case twin: one pass, in which only the bytes that can begin one are looked at closer.
+// The scanner asks it only for the bytes it jumps over (scanner.escape).
+func escapeIn(s string, lo, hi int) bool {
 	t := &escapeStart
-	for i := 0; i < len(s); i++ {
+	for i := lo; i < hi; i++ {
 		if i+8 <= len(s) {
 			if b := s[i : i+8]; t[b[0]]|t[b[1]]|t[b[2]]|t[b[3]]|t[b[4]]|t[b[5]]|t[b[6]]|t[b[7]] == 0 {
 				i += 7 // eight bytes, none of them one to look at closer
 				continue
 			}
 		}
-		c := s[i]
-		if t[c] == 0 {
-			continue
-		}
-		switch c {
-		case '\\':
+		if t[s[i]] != 0 && escapeAt(s, i) {
 			return true
-		case '%':
-			if i+2 < len(s) && isEncodedSeparator(s[i+1]) {
-				return true
-			}
-		case '&':
-			if i+3 < len(s) && isEntityAt(s, i) {
-				return true
-			}
-		default:
-			if gapLen(s, i) > 1 || strings.HasPrefix(s[i:], "\u212a") || strings.HasPrefix(s[i:], "\u017f") {
-				return true
-			}
 		}
 	}
 	return false
 }
 
-// escapeStart marks the bytes hasEscape looks at closer: `\`, `%`, `&` and the lead bytes
+// escapeAt reports whether an escape begins at s[i], a byte of escapeStart.
+func escapeAt(s string, i int) bool {
+	switch s[i] {
+	case '\\':
+		return true
+	case '%':
+		return i+2 < len(s) && isEncodedSeparator(s[i+1])
+	case '&':
+		return i+3 < len(s) && isEntityAt(s, i)
+	}
+	return gapLen(s, i) > 1 || strings.HasPrefix(s[i:], "\u212a") || strings.HasPrefix(s[i:], "\u017f")
+}
+
+// escapeStart marks the bytes escapeIn looks at closer: `\`, `%`, `&` and the lead bytes
 // of the invisible characters (0xc2, 0xe2, 0xef) and of the case twins (0xe2, 0xc5).
 var escapeStart = func() (t [256]uint8) {
 	for _, c := range []byte{'\\', '%', '&', 0xc2, 0xe2, 0xef, 0xc5} {

@@ -600,9 +600,11 @@ func (sc *scanner) wordAt(i, alnumEnd int) (int, int, Detector) {
 		return i, i, 0
 	}
 	r.measure(s)
+	word, inner := r.kinds(s, i)
+	has := func(b int) bool { return word&(1<<b) != 0 }
 	n := r.end - i
 	w := s[i : i+n]
-	if r.hexOnly(i) {
+	if !has(pNotHex) {
 		// trace and span ids, UUIDs, hashes: identifiers, not secrets — unless the hex
 		// spells out text that holds one
 		if hexHidesSecret(w) {
@@ -610,12 +612,12 @@ func (sc *scanner) wordAt(i, alnumEnd int) (int, int, Detector) {
 		}
 		return i, i, 0
 	}
-	if n <= maxBase64Len && r.looksRandom(i) && base64HidesSecret(w, r.has(i, pURL), r.has(i, pStd)) {
+	if n <= maxBase64Len && looksRandomKinds(word, inner) && base64HidesSecret(w, has(pURL), has(pStd)) {
 		return i, i + n, Encoded
 	}
 	// a random-looking word with no marker is a secret only where the text says so: on a
 	// path, in an ARN, a digest or a request id it is an identifier operators read by
-	if n >= minEntropyLen && r.has(i, pDigit) && r.has(i, pLetter) && r.has(i, pNonHex) &&
+	if n >= minEntropyLen && has(pDigit) && has(pLetter) && has(pNonHex) &&
 		credentialContext(s, i) && isHighEntropy(w) && !base64Text(w) {
 		return i, extendSplit(s, i+n, isB64), HighEntropy
 	}
@@ -657,16 +659,19 @@ func (sc *scanner) shapedWordAt(i int, f uint8) (int, int, Detector) {
 }
 
 // runProfile describes a run of token bytes (cEnt, then up to two `=` of base64 padding):
-// where it ends and, per kind of byte, the last index holding one, so that what a word
-// starting anywhere inside holds is one comparison each.
+// where it ends and which kinds of bytes it holds. The word at the run's start, most often
+// the only one, is answered by the kinds read in one forward pass; a word starting further
+// in (`var/lib/kubelet/…` has one per segment) by the last index of each kind, found once
+// per run walking back from its end, so that what it holds is one comparison per kind.
 type runProfile struct {
 	start, tokEnd int // the token bytes: [start, tokEnd)
 	end           int // tokEnd plus the padding
 	measured      bool
+	walked        bool  // last is filled
+	all, inner    uint8 // the kinds in [start, end) and in (start, end)
 	last          [numProfileBits]int
 }
 
-// Kinds of bytes a run profile tracks.
 const (
 	pDigit  = iota // 0-9
 	pLower         // a-z
@@ -718,13 +723,12 @@ func (sc *scanner) runAt(i, alnumEnd int) *runProfile {
 	for j < len(s) && classes[s[j]]&cEnt != 0 {
 		j++
 	}
-	*r = runProfile{start: i, tokEnd: j}
+	r.start, r.tokEnd, r.measured, r.walked = i, j, false, false
 	return r
 }
 
-// measure fills the profile once per run: the padding, and the last index of each kind,
-// found walking back from the end of the run until every kind it holds has been met
-// (usually after a few bytes).
+// measure fills the profile once per run: the padding, and the kinds of bytes the run
+// holds, in one pass.
 func (r *runProfile) measure(s string) {
 	if r.measured {
 		return
@@ -734,16 +738,40 @@ func (r *runProfile) measure(s string) {
 	for k := 0; k < 2 && r.end < len(s) && s[r.end] == '='; k++ {
 		r.end++ // base64 padding; a `=` inside is a key=value separator
 	}
+	t := &profileBits
+	inner := uint8(0)
+	k := r.start + 1
+	for ; k+8 <= r.end; k += 8 {
+		b := s[k : k+8]
+		inner |= t[b[0]] | t[b[1]] | t[b[2]] | t[b[3]] | t[b[4]] | t[b[5]] | t[b[6]] | t[b[7]]
+	}
+	for ; k < r.end; k++ {
+		inner |= t[s[k]]
+	}
+	r.inner, r.all = inner, inner|t[s[r.start]]
+}
+
+// kinds returns the kinds of bytes (a bit per pDigit …) the word from i to the end of the
+// measured run holds, and those it holds after its first byte.
+func (r *runProfile) kinds(s string, i int) (word, inner uint8) {
+	if i == r.start {
+		return r.all, r.inner
+	}
+	if !r.walked {
+		r.walk(s)
+	}
+	return r.kindsFrom(i)
+}
+
+// walk fills last, walking back from the end of the run until every kind it holds has
+// been met (usually after a few bytes).
+func (r *runProfile) walk(s string) {
+	r.walked = true
 	for b := range r.last {
 		r.last[b] = -1
 	}
-	// the kinds the run holds at all, so that the walk back stops once it has met each
-	all := uint8(0)
-	for k := r.start; k < r.end; k++ {
-		all |= profileBits[s[k]]
-	}
 	seen := uint8(0)
-	for k := r.end - 1; k >= r.start && seen != all; k-- {
+	for k := r.end - 1; k >= r.start && seen != r.all; k-- {
 		bits := profileBits[s[k]] &^ seen
 		if bits == 0 {
 			continue
@@ -755,16 +783,23 @@ func (r *runProfile) measure(s string) {
 	}
 }
 
-// has reports whether the word from i to the end of the run holds a byte of kind b.
-func (r *runProfile) has(i, b int) bool { return r.last[b] >= i }
+// kindsFrom is kinds from last, once walked.
+func (r *runProfile) kindsFrom(i int) (word, inner uint8) {
+	for b, k := range r.last {
+		if k >= i {
+			word |= 1 << b
+		}
+		if k > i {
+			inner |= 1 << b
+		}
+	}
+	return word, inner
+}
 
-// hexOnly reports whether the word from i to the end of the run is hex digits and dashes
-// (trace ids, UUIDs, hashes).
-func (r *runProfile) hexOnly(i int) bool { return !r.has(i, pNotHex) }
-
-// looksRandom is looksRandom of the word from i to the end of the run.
-func (r *runProfile) looksRandom(i int) bool {
-	digit, lower, upperInside := r.has(i, pDigit), r.has(i, pLower), r.last[pUpper] > i
+// looksRandomKinds is looksRandom of a word holding the kinds word, and inner after its
+// first byte.
+func looksRandomKinds(word, inner uint8) bool {
+	digit, lower, upperInside := word&(1<<pDigit) != 0, word&(1<<pLower) != 0, inner&(1<<pUpper) != 0
 	letters := lower || upperInside
 	return (digit && letters) || (upperInside && lower)
 }
@@ -902,7 +937,9 @@ func base64HidesSecret(w string, url, std bool) bool {
 	if url && std {
 		return false
 	}
-	w = strings.TrimRight(w, "=")
+	for len(w) > 0 && w[len(w)-1] == '=' {
+		w = w[:len(w)-1]
+	}
 	enc := base64.RawStdEncoding
 	if url {
 		enc = base64.RawURLEncoding
@@ -910,6 +947,15 @@ func base64HidesSecret(w string, url, std bool) bool {
 	// the first quads decode to the first bytes of the whole: an error there is an error
 	// of the whole, and their binary bytes count against isText's share of the whole
 	if n := min(len(w)/4*4, 4*len(textHead{})/3); n > 0 {
+		// a quad's first byte alone fixes the top six bits of its first decoded byte: ids
+		// of digits and late letters (`req_0123…`) count as binary without being decoded
+		lead := 0
+		for k := 0; k < n; k += 4 {
+			lead += int(base64LeadBinary[w[k]])
+		}
+		if lead*10 > enc.DecodedLen(len(w)) {
+			return false
+		}
 		var head textHead
 		k, err := enc.Decode(head[:], unsafe.Slice(unsafe.StringData(w), n)) //nolint:gosec // a read-only view: Decode only reads its source
 		if err != nil || nonText(head[:k])*10 > enc.DecodedLen(len(w)) {
@@ -974,6 +1020,23 @@ var nonTextBytes = func() (t [256]uint8) {
 	for c := range 256 {
 		if (c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t' {
 			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// base64LeadBinary is 1 for a base64 byte (of either alphabet) whose value v makes every
+// byte v<<2|x (x < 4) binary for nonText: the first byte of a quad beginning with it is.
+var base64LeadBinary = func() (t [256]uint8) {
+	const std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for v := range 64 {
+		binary := uint8(1)
+		for x := range 4 {
+			binary &= nonTextBytes[v<<2|x]
+		}
+		t[std[v]] = binary
+		if v >= 62 {
+			t["-_"[v-62]] = binary // the URL alphabet's bytes for 62 and 63
 		}
 	}
 	return t

@@ -1,6 +1,7 @@
 package redact
 
 import (
+	"encoding/base64"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -65,5 +66,78 @@ func TestScanFindsEscapes(t *testing.T) {
 	// the probes must hold both answers in number, or the check proves little
 	if with < 10000 {
 		t.Fatalf("only %d probes have an escape", with)
+	}
+}
+
+// TestRunKindsAgree checks the run profile's answers (one forward pass for the word at the
+// run's start, the walk back for words further in) against the kinds of bytes read from
+// every word of every run of the probes directly.
+func TestRunKindsAgree(t *testing.T) {
+	checked := 0
+	for _, s := range scanProbes(t) {
+		var sc scanner
+		sc.s = s
+		for start := 0; start < len(s); start++ {
+			if classes[s[start]]&cAlnum == 0 || (start > 0 && classes[s[start-1]]&cEnt != 0) {
+				continue
+			}
+			r := sc.runAt(start, skipAlnum(s, start)+1)
+			r.measure(s)
+			// every word of the run, the first one first, as the scanner meets them
+			for i := start; i < r.tokEnd; i++ {
+				var word, inner uint8
+				for k := i; k < r.end; k++ {
+					word |= profileBits[s[k]]
+					if k > i {
+						inner |= profileBits[s[k]]
+					}
+				}
+				if w, in := r.kinds(s, i); w != word || in != inner {
+					t.Fatalf("%q at %d: kinds %08b %08b, the bytes hold %08b %08b", s, i, w, in, word, inner)
+				}
+				if w, in := r.kindsFrom(i); r.walked && (w != word || in != inner) {
+					t.Fatalf("%q at %d: walked kinds %08b %08b, the bytes hold %08b %08b", s, i, w, in, word, inner)
+				}
+				checked++
+			}
+		}
+	}
+	if checked < 100000 {
+		t.Fatalf("only %d words checked", checked)
+	}
+}
+
+// TestBase64LeadBinary checks base64LeadBinary against the decoder: every quad whose first
+// byte it marks decodes to a first byte nonText counts, in both alphabets.
+func TestBase64LeadBinary(t *testing.T) {
+	marked := 0
+	for _, enc := range []struct {
+		alphabet string
+		e        *base64.Encoding
+	}{
+		{"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/", base64.RawStdEncoding},
+		{"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", base64.RawURLEncoding},
+	} {
+		for _, first := range []byte(enc.alphabet) {
+			if base64LeadBinary[first] == 0 {
+				continue
+			}
+			marked++
+			for _, second := range []byte(enc.alphabet) {
+				out, err := enc.e.DecodeString(string([]byte{first, second, 'A', 'A'}))
+				if err != nil || nonTextBytes[out[0]] == 0 {
+					t.Fatalf("%c%cAA decodes to %q (%v): its first byte is no binary byte", first, second, out, err)
+				}
+			}
+		}
+	}
+	// the bytes it must mark: every digit and letter from g on, so ids are told at a glance
+	for _, c := range []byte("0123456789ghijklmnopqrstuvwxyz+/-_ABEFGH") {
+		if base64LeadBinary[c] == 0 {
+			t.Errorf("%c: its quads decode to a binary first byte, but it is not marked", c)
+		}
+	}
+	if marked != 2*(10+20+6+2) {
+		t.Errorf("%d bytes marked", marked)
 	}
 }

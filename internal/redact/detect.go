@@ -294,8 +294,8 @@ func (sc *scanner) scan() {
 		if cl&cAlnum != 0 {
 			last := skipAlnum(s, i)
 			if wordStart {
-				if mayBeToken(s, i, last+1) {
-					if start, end, det := sc.wordAt(i, last+1); end > start {
+				if f := shapesAt(s, i); mayBeToken(s, i, last+1, f) {
+					if start, end, det := sc.wordAt(i, last+1, f); end > start {
 						sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
 						sc.jump(i+1, end)
 						i = end - 1
@@ -360,11 +360,11 @@ func (sc *scanner) jump(from, next int) {
 }
 
 // mayBeToken reports whether wordAt can find anything in the word at i whose letters and
-// digits end at alnumEnd: its first byte begins a shape, its token run (letters, digits
+// digits end at alnumEnd: its first bytes begin a shape (f, from shapesAt), its token run (letters, digits
 // and a token byte after them) can be long enough for the long-token tests, or it has the
 // `Q~` of an Entra ID secret. Most words of text are none of these and cost no call.
-func mayBeToken(s string, i, alnumEnd int) bool {
-	if firstByteShapes[s[i]] != 0 || alnumEnd-i >= minBase64Len {
+func mayBeToken(s string, i, alnumEnd int, f uint8) bool {
+	if f != 0 || alnumEnd-i >= minBase64Len {
 		return true
 	}
 	if alnumEnd < len(s) && classes[s[alnumEnd]]&cEnt != 0 {
@@ -560,33 +560,63 @@ const (
 // firstByteShapes is filled by the init that builds prefixRules, once they are complete.
 var firstByteShapes [256]uint8
 
+// shapeSecond[c] is the set of second bytes of the shapes starting with c: a word whose
+// first two bytes begin none of them (`https`, `items`) is not looked at for any.
+var shapeSecond [256][4]uint64
+
+// encodedJSONHeads begin base64 of a JSON object or array (encodedJSONEnd).
+var encodedJSONHeads = []string{"eyJ", "eyAi", "ewog", "ewoi", "W3si", "W3sK"}
+
+// shapesAt returns the shapes (firstByteShapes) that can begin at i: none unless its
+// first two bytes begin one.
+func shapesAt(s string, i int) uint8 {
+	f := firstByteShapes[s[i]]
+	if f == 0 || i+1 >= len(s) {
+		return 0
+	}
+	if c := s[i+1]; shapeSecond[s[i]][c>>6]&(1<<(c&63)) == 0 {
+		return 0
+	}
+	return f
+}
+
+// shapesByFirstByte builds firstByteShapes, and shapeSecond and webhookByFirst beside it.
 func shapesByFirstByte() (t [256]uint8) {
+	second := func(a, b byte) { shapeSecond[a][b>>6] |= 1 << (b & 63) }
 	for c := range 256 {
-		if len(prefixRules[c]) > 0 {
+		for _, r := range prefixRules[c] {
 			t[c] |= fPrefix
+			second(byte(c), r.prefix[1])
 		}
 		switch byte(c) | 0x20 {
 		case 'b':
 			t[c] |= fScheme
+			for _, b := range []byte("eEaA") { // Bearer, Basic (shapedWordAt)
+				second(byte(c), b)
+			}
 		case 'e':
 			t[c] |= fJWT
 		}
 	}
+	second('e', 'y') // jwtEnd's `eyJ`
 	for _, h := range webhookHosts {
 		t[h[0]] |= fWebhook
+		second(h[0], h[1])
 		webhookByFirst[h[0]] = append(webhookByFirst[h[0]], h)
 	}
-	t['e'] |= fEncoded
-	t['W'] |= fEncoded
+	for _, h := range encodedJSONHeads {
+		t[h[0]] |= fEncoded
+		second(h[0], h[1])
+	}
 	return t
 }
 
 // wordAt checks the word starting at i, whose letters and digits end at alnumEnd, against
-// the token shapes; it returns the bounds of the secret to replace (after a scheme word
+// the token shapes (those its first bytes can begin: f, from shapesAt); it returns the bounds of the secret to replace (after a scheme word
 // such as Bearer, which stays) or empty ones.
-func (sc *scanner) wordAt(i, alnumEnd int) (int, int, Detector) {
+func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 	s := sc.s
-	if f := firstByteShapes[s[i]]; f != 0 {
+	if f != 0 {
 		if start, end, det := sc.shapedWordAt(i, f); end > start {
 			return start, end, det
 		}
@@ -624,8 +654,8 @@ func (sc *scanner) wordAt(i, alnumEnd int) (int, int, Detector) {
 	return i, i, 0
 }
 
-// shapedWordAt checks the word at i against the shapes its first byte can begin (f, from
-// firstByteShapes), in wordAt's order.
+// shapedWordAt checks the word at i against the shapes its first bytes can begin (f, from
+// shapesAt), in wordAt's order.
 func (sc *scanner) shapedWordAt(i int, f uint8) (int, int, Detector) {
 	s := sc.s
 	if f&fPrefix != 0 {
@@ -903,13 +933,7 @@ func base64Text(w string) bool {
 // `W3si` = `[{"`) that is not a JWT: a token response or a credentials file wrapped in
 // base64 hides its secrets from every other detector.
 func encodedJSONEnd(s string, i int) int {
-	if c := s[i]; c != 'e' && c != 'W' {
-		return i
-	}
-	switch {
-	case strings.HasPrefix(s[i:], "eyJ"), strings.HasPrefix(s[i:], "eyAi"), strings.HasPrefix(s[i:], "ewog"),
-		strings.HasPrefix(s[i:], "ewoi"), strings.HasPrefix(s[i:], "W3si"), strings.HasPrefix(s[i:], "W3sK"):
-	default:
+	if !slices.ContainsFunc(encodedJSONHeads, func(h string) bool { return strings.HasPrefix(s[i:], h) }) {
 		return i
 	}
 	n := runLen(s, i, isB64)
@@ -1372,18 +1396,20 @@ func (sc *scanner) userinfoAt(j int) int {
 	s := sc.s
 	end := j
 	colon := -1
-	for end < len(s) {
+	for ; end < len(s); end++ {
 		c := s[end]
+		if userinfoStops[c] == 0 {
+			continue // a host name's bytes, mostly: one table read each
+		}
 		if c == '@' {
 			break
 		}
-		if c == '/' || c == '?' || c == '#' || c == ' ' || c == '\n' || c == '"' || c == '\'' || c == '<' || c == '>' {
+		if c != ':' {
 			return j
 		}
-		if c == ':' && colon < 0 {
+		if colon < 0 {
 			colon = end
 		}
-		end++
 	}
 	if end >= len(s) || end == j {
 		return j
@@ -1400,6 +1426,15 @@ func (sc *scanner) userinfoAt(j int) int {
 	}
 	return end + 1
 }
+
+// userinfoStops marks the bytes userinfoAt stops at: `@` and `:` of userinfo, and the
+// bytes that end the authority before any `@`.
+var userinfoStops = func() (t [256]uint8) {
+	for _, c := range []byte("@:/?# \n\"'<>") {
+		t[c] = 1
+	}
+	return t
+}()
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)

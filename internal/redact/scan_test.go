@@ -141,3 +141,51 @@ func TestBase64LeadBinary(t *testing.T) {
 		t.Errorf("%d bytes marked", marked)
 	}
 }
+
+// TestShapesAtGate checks that a word shapesAt turns away is one shapedWordAt, given every
+// shape its first byte may begin, finds nothing in: for every pair of first bytes followed
+// by the rest of every known head (prefixes, webhook hosts, schemes, JWT and base64 JSON
+// heads) and a long token, and at every position of the probes.
+func TestShapesAtGate(t *testing.T) {
+	heads := append([]string{"bearer ", "basic ", "Bearer ", "BASIC ", "eyJhbGciOi.eyJzdWIiOiIx.sig"}, encodedJSONHeads...)
+	for _, rs := range prefixRules {
+		for _, r := range rs {
+			heads = append(heads, r.prefix)
+		}
+	}
+	heads = append(heads, webhookHosts...)
+	const body = "k7zq3lmn9pxr2tvb8wyc4hdj6fgs1kaeXQ2mZ9vL4rT8wAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"
+	var sc scanner
+	turned, passed := 0, 0
+	check := func(s string, i int) {
+		f := firstByteShapes[s[i]]
+		if f == 0 {
+			return
+		}
+		if shapesAt(s, i) != 0 {
+			passed++
+			return
+		}
+		turned++
+		sc.s = s
+		if start, end, det := sc.shapedWordAt(i, f); end > start {
+			t.Fatalf("%q at %d: shapesAt turned away a word in which %v matches [%d, %d)", s, i, det, start, end)
+		}
+	}
+	for a := range 256 {
+		for b := range 256 {
+			for _, h := range heads {
+				check(string([]byte{byte(a), byte(b)})+h[min(2, len(h)):]+body, 0)
+			}
+			check(string([]byte{byte(a)}), 0)
+		}
+	}
+	for _, s := range scanProbes(t) {
+		for i := range len(s) {
+			check(s, i)
+		}
+	}
+	if turned < 100000 || passed < 10000 {
+		t.Fatalf("turned away %d, passed %d: the gate is not exercised both ways", turned, passed)
+	}
+}

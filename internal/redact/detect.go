@@ -625,6 +625,9 @@ func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 		return i, end, AzureKey
 	}
 	// long enough to be a token of no known shape: look inside base64, then at entropy
+	if alnumEnd-i < minBase64Len && (alnumEnd == len(s) || classes[s[alnumEnd]]&cEnt == 0) {
+		return i, i, 0 // a short word that is a run of its own (`served`, `cache`)
+	}
 	r := sc.runAt(i, alnumEnd)
 	if r.tokEnd-i < minBase64Len {
 		return i, i, 0

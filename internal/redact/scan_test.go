@@ -69,9 +69,9 @@ func TestScanFindsEscapes(t *testing.T) {
 	}
 }
 
-// TestRunKindsAgree checks the run profile's answers (one forward pass for the word at the
-// run's start, the walk back for words further in) against the kinds of bytes read from
-// every word of every run of the probes directly.
+// TestRunKindsAgree checks the run profile's answers (its end, one forward pass for the
+// kinds of the word at the run's start, the walk back for words further in) against the
+// bytes of every word of every run of the probes read directly.
 func TestRunKindsAgree(t *testing.T) {
 	checked := 0
 	for _, s := range scanProbes(t) {
@@ -83,6 +83,14 @@ func TestRunKindsAgree(t *testing.T) {
 			}
 			r := sc.runAt(start, skipAlnum(s, start)+1)
 			r.measure(s)
+			tokEnd := start + runLen(s, start, func(c byte) bool { return classes[c]&cEnt != 0 })
+			end := tokEnd
+			for end < len(s) && end < tokEnd+2 && s[end] == '=' {
+				end++
+			}
+			if r.tokEnd != tokEnd || r.end != end {
+				t.Fatalf("%q at %d: the run ends at %d, %d with padding; runAt says %d, %d", s, start, tokEnd, end, r.tokEnd, r.end)
+			}
 			// every word of the run, the first one first, as the scanner meets them
 			for i := start; i < r.tokEnd; i++ {
 				var word, inner uint8

@@ -87,6 +87,7 @@ const (
 	cSep               // a byte after which a new word may start
 	cEnt               // token byte or '+', '/': the alphabet of the generic detectors
 	cEsc               // a byte that may begin an escape (escapeStart)
+	cWord              // token byte or '.': a byte of a key word (isWordByte)
 )
 
 var classes [256]uint8
@@ -113,6 +114,9 @@ func init() {
 		if escapeStart[c] != 0 {
 			classes[c] |= cEsc
 		}
+		if classes[c]&cTok != 0 || b == '.' {
+			classes[c] |= cWord
+		}
 	}
 }
 
@@ -133,7 +137,7 @@ func isUpperDigit(c byte) bool { return (c >= 'A' && c <= 'Z') || (c >= '0' && c
 func isJWTByte(c byte) bool    { return isTok(c) }
 func isDotTok(c byte) bool     { return isTok(c) || c == '.' }
 func isSlackByte(c byte) bool  { return isTok(c) }
-func isWordByte(c byte) bool   { return isTok(c) || c == '.' }
+func isWordByte(c byte) bool   { return classes[c]&cWord != 0 }
 func isAzureByte(c byte) bool  { return isTok(c) || c == '.' || c == '~' }
 
 // prefixRule is a known token prefix: the token is the prefix plus at least min bytes of ok.

@@ -147,6 +147,9 @@ func (e *Engine) IsReplacement(v string) bool {
 	if len(v) < e.replacementLen[0] || len(v) > e.replacementLen[1] {
 		return false
 	}
+	if e.fpKey == nil {
+		return v == e.replacement || v == e.urlReplacement // replacementOf without a digest
+	}
 	return e.replacementOf(v, e.replacement, fingerprintSep[0]) || e.replacementOf(v, e.urlReplacement, fingerprintSep[1])
 }
 

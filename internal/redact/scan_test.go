@@ -197,3 +197,16 @@ func TestShapesAtGate(t *testing.T) {
 		t.Fatalf("turned away %d, passed %d: the gate is not exercised both ways", turned, passed)
 	}
 }
+
+// TestClassBits checks the byte classes that stand for a test spelt out elsewhere.
+func TestClassBits(t *testing.T) {
+	for c := range 256 {
+		b := byte(c)
+		if got, want := isWordByte(b), isTok(b) || b == '.'; got != want {
+			t.Errorf("%q: isWordByte %v, a token byte or '.' %v", b, got, want)
+		}
+		if got, want := classes[b]&cEsc != 0, escapeStart[b] != 0; got != want {
+			t.Errorf("%q: cEsc %v, escapeStart %v", b, got, want)
+		}
+	}
+}

@@ -88,6 +88,7 @@ const (
 	cEnt               // token byte or '+', '/': the alphabet of the generic detectors
 	cEsc               // a byte that may begin an escape (escapeStart)
 	cWord              // token byte or '.': a byte of a key word (isWordByte)
+	cOp                // a byte scan looks at closer: `=`, `:`, `>`, `-`
 )
 
 var classes [256]uint8
@@ -116,6 +117,10 @@ func init() {
 		}
 		if classes[c]&cTok != 0 || b == '.' {
 			classes[c] |= cWord
+		}
+		switch b {
+		case '=', ':', '>', '-':
+			classes[c] |= cOp
 		}
 	}
 }
@@ -320,6 +325,11 @@ func (sc *scanner) scan() {
 			// or digits), none of the operators or escapes below
 			i = last
 			wordStart = false
+			continue
+		}
+		if cl&(cEsc|cOp) == 0 {
+			// a blank, a quote, a bracket …: most bytes between words
+			wordStart = cl&cSep != 0
 			continue
 		}
 		if cl&cEsc != 0 && !sc.escape {

@@ -208,5 +208,8 @@ func TestClassBits(t *testing.T) {
 		if got, want := classes[b]&cEsc != 0, escapeStart[b] != 0; got != want {
 			t.Errorf("%q: cEsc %v, escapeStart %v", b, got, want)
 		}
+		if got, want := classes[b]&cOp != 0, b == '=' || b == ':' || b == '>' || b == '-'; got != want {
+			t.Errorf("%q: cOp %v, one of the bytes scan switches on %v", b, got, want)
+		}
 	}
 }

@@ -635,8 +635,11 @@ func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 			return start, end, det
 		}
 	}
-	if end := azureSecretEnd(s, i); end > i {
-		return i, end, AzureKey
+	// azureSecretEnd's first tests, here where they cost no call for most words
+	if len(s)-i >= 38 && s[i+5] == '~' {
+		if end := azureSecretEnd(s, i); end > i {
+			return i, end, AzureKey
+		}
 	}
 	// long enough to be a token of no known shape: look inside base64, then at entropy
 	if alnumEnd-i < minBase64Len && (alnumEnd == len(s) || classes[s[alnumEnd]]&cEnt == 0) {

@@ -389,10 +389,12 @@ func mayBeToken(s string, i, alnumEnd int, f uint8) bool {
 
 // skipAlnum returns the index of the last letter or digit of the run that begins at i.
 func skipAlnum(s string, i int) int {
-	for i+1 < len(s) && isAlnum(s[i+1]) {
-		i++
+	for j := i + 1; j < len(s); j++ {
+		if classes[s[j]]&cAlnum == 0 {
+			return j - 1
+		}
 	}
-	return i
+	return len(s) - 1
 }
 
 // prefixAt matches a known token prefix at i and returns the end of the token, its

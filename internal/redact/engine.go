@@ -485,8 +485,18 @@ func backslashDecode(s string) string {
 // isEntityAt reports whether the `&` at i (with 3 bytes after it) begins a character
 // reference.
 func isEntityAt(s string, i int) bool {
-	c := s[i+1]
-	return c == '#' || ((c == 'q' || c == 'a' || c == 'l' || c == 'g') && strings.IndexByte(s[i+2:min(len(s), i+7)], ';') >= 0)
+	switch s[i+1] {
+	case '#':
+		return true
+	case 'q', 'a', 'l', 'g':
+		// the `;` within five bytes: a loop, cheaper than a call for so few
+		for k := i + 2; k < min(len(s), i+7); k++ {
+			if s[k] == ';' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isEncodedSeparator: the first hex digit after `%` of an escaped separator or quote.

@@ -213,3 +213,28 @@ func TestClassBits(t *testing.T) {
 		}
 	}
 }
+
+// TestIsEntityAt checks isEntityAt's loop against the search it stands for at every `&`
+// of the probes and of every short string of `&`, `#`, `q` and `;`.
+func TestIsEntityAt(t *testing.T) {
+	strs := scanProbes(t)
+	for n := range 1 << 16 {
+		var b [8]byte
+		for k := range b {
+			b[k] = "&#q;"[n>>(2*k)&3]
+		}
+		strs = append(strs, string(b[:]))
+	}
+	for _, s := range strs {
+		for i := 0; i+3 < len(s); i++ {
+			if s[i] != '&' {
+				continue
+			}
+			c := s[i+1]
+			want := c == '#' || ((c == 'q' || c == 'a' || c == 'l' || c == 'g') && strings.IndexByte(s[i+2:min(len(s), i+7)], ';') >= 0)
+			if got := isEntityAt(s, i); got != want {
+				t.Fatalf("%q at %d: isEntityAt %v, a reference %v", s, i, got, want)
+			}
+		}
+	}
+}

@@ -823,11 +823,12 @@ func (r *runProfile) walk(s string) {
 		r.last[b] = -1
 	}
 	seen := uint8(0)
-	for k := r.end - 1; k >= r.start && seen != r.all; k-- {
-		bits := profileBits[s[k]] &^ seen
-		if bits == 0 {
-			continue
+	for k := r.end - 1; seen != r.all; k-- {
+		// the bytes of kinds already met, in a loop of their own
+		for profileBits[s[k]]&^seen == 0 {
+			k--
 		}
+		bits := profileBits[s[k]] &^ seen
 		seen |= bits
 		for ; bits != 0; bits &= bits - 1 {
 			r.last[mathbits.TrailingZeros8(bits)] = k

@@ -374,9 +374,10 @@ func (sc *scanner) jump(from, next int) {
 }
 
 // mayBeToken reports whether wordAt can find anything in the word at i whose letters and
-// digits end at alnumEnd: its first bytes begin a shape (f, from shapesAt), its token run (letters, digits
-// and a token byte after them) can be long enough for the long-token tests, or it has the
-// `Q~` of an Entra ID secret. Most words of text are none of these and cost no call.
+// digits end at alnumEnd: its first bytes begin a shape (f, from shapesAt), its token run
+// (letters, digits and a token byte after them) can be long enough for the long-token
+// tests, or it has the `Q~` of an Entra ID secret. Most words of text are none of these
+// and cost no call.
 func mayBeToken(s string, i, alnumEnd int, f uint8) bool {
 	if f != 0 || alnumEnd-i >= minBase64Len {
 		return true
@@ -628,8 +629,9 @@ func shapesByFirstByte() (t [256]uint8) {
 }
 
 // wordAt checks the word starting at i, whose letters and digits end at alnumEnd, against
-// the token shapes (those its first bytes can begin: f, from shapesAt); it returns the bounds of the secret to replace (after a scheme word
-// such as Bearer, which stays) or empty ones.
+// the token shapes (those its first bytes can begin: f, from shapesAt); it returns the
+// bounds of the secret to replace (after a scheme word such as Bearer, which stays) or
+// empty ones.
 func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 	s := sc.s
 	if f != 0 {
@@ -724,6 +726,7 @@ type runProfile struct {
 	last          [numProfileBits]int
 }
 
+// Kinds of bytes a run profile tracks.
 const (
 	pDigit  = iota // 0-9
 	pLower         // a-z

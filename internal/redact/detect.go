@@ -238,6 +238,7 @@ func init() {
 	}
 	add(prefixRule{"SK", 32, 32, isHex, VendorToken}) // Twilio API key secret
 	firstByteShapes = shapesByFirstByte()
+	hexGluePrefixes = gluedHexPrefixes()
 }
 
 // scanner collects the matches of one string. The first matches live in an inline
@@ -253,6 +254,10 @@ type scanner struct {
 	run runProfile
 	// escape is escapeIn over all of s, once scan has run
 	escape bool
+	// inertEnd is the end of the last run of hex digits and dashes found clean from its
+	// start on (a UUID) in which nothing further in can match (inertRun): the scan goes on
+	// from there instead of visiting its segments one by one
+	inertEnd int
 }
 
 func (sc *scanner) add(m match) {
@@ -311,6 +316,8 @@ func (sc *scanner) scan() {
 						wordStart = false
 						continue
 					}
+					// the rest of an inert run (a UUID's segments) holds nothing either
+					last = max(last, sc.inertEnd-1)
 				}
 			} else if i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
 				// a known prefix glued to a word (`key-sk-proj-…`, `x_ghp_…`)
@@ -664,6 +671,9 @@ func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 		if hexHidesSecret(w) {
 			return i, i + n, Encoded
 		}
+		if i == r.start && inertRun(s, i, r.tokEnd) {
+			sc.inertEnd = r.tokEnd
+		}
 		return i, i, 0
 	}
 	if n <= maxBase64Len && looksRandomKinds(word, inner) && base64HidesSecret(w, has(pURL), has(pStd)) {
@@ -710,6 +720,41 @@ func (sc *scanner) shapedWordAt(i int, f uint8) (int, int, Detector) {
 		}
 	}
 	return i, i, 0
+}
+
+// inertRun reports whether, in the run [i, tokEnd) of hex digits and dashes, nothing the
+// scan looks at after its first word can match: no word starts inside (a dash is no
+// separator), no escape or operator but the dash, no `-----BEGIN ` (G, I, N are no hex),
+// and no known prefix glued after a dash but those made of hex digits (hexGluePrefixes),
+// looked for here.
+func inertRun(s string, i, tokEnd int) bool {
+	for _, p := range hexGluePrefixes {
+		if k := strings.Index(s[i:min(len(s), tokEnd+len(p))], p); k >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// hexGluePrefixes are `-` and each known prefix that a run of hex digits and dashes can
+// hold after a dash (`-ACCA…` of an AWS key): its bytes up to the first one that ends a
+// token run are hex digits or dashes. Filled by the init that builds prefixRules.
+var hexGluePrefixes []string
+
+func gluedHexPrefixes() []string {
+	var out []string
+	for _, rs := range prefixRules {
+		for _, r := range rs {
+			hex := true
+			for k := 0; k < len(r.prefix) && classes[r.prefix[k]]&cEnt != 0; k++ {
+				hex = hex && (isHex(r.prefix[k]) || r.prefix[k] == '-')
+			}
+			if hex {
+				out = append(out, "-"+r.prefix)
+			}
+		}
+	}
+	return out
 }
 
 // runProfile describes a run of token bytes (cEnt, then up to two `=` of base64 padding):

@@ -238,3 +238,86 @@ func TestIsEntityAt(t *testing.T) {
 		}
 	}
 }
+
+// TestInertRuns checks inertRun's claim on every run of hex digits and dashes of the probes
+// and of generated ids with every known prefix glued after a dash: where it says inert, the
+// bytes after the run's first word begin no word, no escape, no PEM block and no glued
+// prefix, which is all the scan would have looked at there.
+func TestInertRuns(t *testing.T) {
+	strs := scanProbes(t)
+	r := rand.New(rand.NewPCG(11, 12))
+	const hex, upper = "0123456789abcdefABCDEF", "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	var prefixes []string
+	for _, rs := range prefixRules {
+		for _, pr := range rs {
+			prefixes = append(prefixes, pr.prefix)
+		}
+	}
+	for range 20000 {
+		var b strings.Builder
+		for n := 1 + r.IntN(6); n > 0; n-- {
+			for k := 1 + r.IntN(12); k > 0; k-- {
+				b.WriteByte(hex[r.IntN(len(hex))])
+			}
+			b.WriteByte('-')
+			if r.IntN(8) == 0 {
+				b.WriteString("ACCA") // an AWS key of hex alone: the glue inertRun looks for
+				for range 16 {
+					b.WriteByte("0123456789ABCDEF"[r.IntN(16)])
+				}
+				b.WriteByte('-')
+			}
+			if r.IntN(4) == 0 {
+				b.WriteString(prefixes[r.IntN(len(prefixes))])
+				body := upper
+				if r.IntN(2) == 0 {
+					body = "0123456789ABCDEF" // keeps the run hex: `-ACCA…` of an AWS key
+				}
+				for k := 16 + r.IntN(30); k > 0; k-- {
+					b.WriteByte(body[r.IntN(len(body))])
+				}
+				b.WriteByte('-')
+			}
+		}
+		b.WriteString(scanPieces[r.IntN(len(scanPieces))])
+		strs = append(strs, b.String())
+	}
+	inert, glued := 0, 0
+	for _, s := range strs {
+		for i := 0; i < len(s); i++ {
+			if !isAlnum(s[i]) || (i > 0 && classes[s[i-1]]&cEnt != 0) {
+				continue
+			}
+			tokEnd := i + runLen(s, i, func(c byte) bool { return classes[c]&cEnt != 0 })
+			if !isHexRun(s[i:tokEnd]) || !inertRun(s, i, tokEnd) {
+				if isHexRun(s[i:tokEnd]) {
+					glued++
+				}
+				continue
+			}
+			inert++
+			for p := skipAlnum(s, i) + 1; p < tokEnd; p++ {
+				if classes[s[p]]&cSep != 0 || escapeStart[s[p]] != 0 || strings.HasPrefix(s[p:], "-----BEGIN ") {
+					t.Fatalf("%q: inert run [%d, %d) has a word start, escape or PEM block at %d", s, i, tokEnd, p)
+				}
+				if s[p-1] == '-' && isAlnum(s[p]) {
+					if end, det := prefixAt(s, p); end > p {
+						t.Fatalf("%q: inert run [%d, %d) has %v glued at %d", s, i, tokEnd, det, p)
+					}
+				}
+			}
+		}
+	}
+	if inert < 10000 || glued < 1000 {
+		t.Fatalf("%d inert runs, %d hex runs with a glued prefix: the check is not exercised", inert, glued)
+	}
+}
+
+func isHexRun(w string) bool {
+	for k := 0; k < len(w); k++ {
+		if !isHex(w[k]) && w[k] != '-' {
+			return false
+		}
+	}
+	return true
+}

@@ -86,6 +86,9 @@ const (
 	cAlnum             // letter or digit
 	cSep               // a byte after which a new word may start
 	cEnt               // token byte or '+', '/': the alphabet of the generic detectors
+	cEsc               // a byte that may begin an escape (escapeStart)
+	cWord              // token byte or '.': a byte of a key word (isWordByte)
+	cOp                // a byte scan looks at closer: `=`, `:`, `>`, `-`
 )
 
 var classes [256]uint8
@@ -109,6 +112,16 @@ func init() {
 		if !alnum && b != '-' && b != '_' {
 			classes[c] |= cSep
 		}
+		if escapeStart[c] != 0 {
+			classes[c] |= cEsc
+		}
+		if classes[c]&cTok != 0 || b == '.' {
+			classes[c] |= cWord
+		}
+		switch b {
+		case '=', ':', '>', '-':
+			classes[c] |= cOp
+		}
 	}
 }
 
@@ -129,7 +142,7 @@ func isUpperDigit(c byte) bool { return (c >= 'A' && c <= 'Z') || (c >= '0' && c
 func isJWTByte(c byte) bool    { return isTok(c) }
 func isDotTok(c byte) bool     { return isTok(c) || c == '.' }
 func isSlackByte(c byte) bool  { return isTok(c) }
-func isWordByte(c byte) bool   { return isTok(c) || c == '.' }
+func isWordByte(c byte) bool   { return classes[c]&cWord != 0 }
 func isAzureByte(c byte) bool  { return isTok(c) || c == '.' || c == '~' }
 
 // prefixRule is a known token prefix: the token is the prefix plus at least min bytes of ok.
@@ -225,6 +238,7 @@ func init() {
 	}
 	add(prefixRule{"SK", 32, 32, isHex, VendorToken}) // Twilio API key secret
 	firstByteShapes = shapesByFirstByte()
+	hexGluePrefixes = gluedHexPrefixes()
 }
 
 // scanner collects the matches of one string. The first matches live in an inline
@@ -238,6 +252,12 @@ type scanner struct {
 	// inside it ends where it ends (`var/lib/kubelet/pods/…` has a word at each segment),
 	// so the run is read once, not once per word.
 	run runProfile
+	// escape is escapeIn over all of s, once scan has run
+	escape bool
+	// inertEnd is the end of the last run of hex digits and dashes found clean from its
+	// start on (a UUID) in which nothing further in can match (inertRun): the scan goes on
+	// from there instead of visiting its segments one by one
+	inertEnd int
 }
 
 func (sc *scanner) add(m match) {
@@ -275,40 +295,57 @@ func (sc *scanner) found() []match {
 	return append(sc.buf[:sc.n:sc.n], sc.extra...)
 }
 
-// scan finds every built-in secret shape in s in one pass.
+// scan finds every built-in secret shape in s in one pass, and notes whether s has an
+// escape (escapeIn): escapes begin with no letter or digit, so the bytes the scan visits
+// one by one are all it needs to look at, and the bytes it jumps over after a match are
+// looked at by escapeIn.
 func (sc *scanner) scan() {
 	s := sc.s
 	wordStart := true
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if isAlnum(c) {
+		cl := classes[c]
+		if cl&cAlnum != 0 {
 			last := skipAlnum(s, i)
 			if wordStart {
-				if mayBeToken(s, i, last+1) {
-					if start, end, det := sc.wordAt(i, last+1); end > start {
+				if f := shapesAt(s, i); mayBeToken(s, i, last+1, f) {
+					if start, end, det := sc.wordAt(i, last+1, f); end > start {
 						sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
+						sc.jump(i+1, end)
 						i = end - 1
 						wordStart = false
 						continue
 					}
+					// the rest of an inert run (a UUID's segments) holds nothing either
+					last = max(last, sc.inertEnd-1)
 				}
 			} else if i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
 				// a known prefix glued to a word (`key-sk-proj-…`, `x_ghp_…`)
 				if end, det := prefixAt(s, i); end > i {
 					sc.add(match{start: i, end: end, det: det})
+					sc.jump(i+1, end)
 					i = end - 1
 					continue
 				}
 			}
 			// the rest of the word: no word start, no glued prefix (its bytes follow letters
-			// or digits), none of the operators below
+			// or digits), none of the operators or escapes below
 			i = last
 			wordStart = false
 			continue
 		}
+		if cl&(cEsc|cOp) == 0 {
+			// a blank, a quote, a bracket …: most bytes between words
+			wordStart = cl&cSep != 0
+			continue
+		}
+		if cl&cEsc != 0 && !sc.escape {
+			sc.escape = escapeAt(s, i)
+		}
 		switch c {
 		case '=', ':':
 			if next := sc.keyValueAt(i); next > i {
+				sc.jump(i+1, next)
 				i = next - 1
 				// after `scheme://` or `user@` the host starts a word
 				wordStart = classes[s[i]]&cSep != 0
@@ -316,6 +353,7 @@ func (sc *scanner) scan() {
 			}
 		case '>':
 			if next := sc.elementValueAt(i); next > i {
+				sc.jump(i+1, next)
 				i = next - 1
 				wordStart = false
 				continue
@@ -324,21 +362,31 @@ func (sc *scanner) scan() {
 			if strings.HasPrefix(s[i:], "-----BEGIN ") {
 				if end := pemEnd(s, i); end > i {
 					sc.add(match{start: i, end: end, det: PrivateKey})
+					sc.jump(i+1, end)
 					i = end - 1
 					continue
 				}
 			}
 		}
-		wordStart = classes[c]&cSep != 0
+		wordStart = cl&cSep != 0
+	}
+}
+
+// jump notes that the scan goes on at next without visiting the bytes [from, next): they
+// are looked at for an escape here instead.
+func (sc *scanner) jump(from, next int) {
+	if !sc.escape {
+		sc.escape = escapeIn(sc.s, from, next)
 	}
 }
 
 // mayBeToken reports whether wordAt can find anything in the word at i whose letters and
-// digits end at alnumEnd: its first byte begins a shape, its token run (letters, digits
-// and a token byte after them) can be long enough for the long-token tests, or it has the
-// `Q~` of an Entra ID secret. Most words of text are none of these and cost no call.
-func mayBeToken(s string, i, alnumEnd int) bool {
-	if firstByteShapes[s[i]] != 0 || alnumEnd-i >= minBase64Len {
+// digits end at alnumEnd: its first bytes begin a shape (f, from shapesAt), its token run
+// (letters, digits and a token byte after them) can be long enough for the long-token
+// tests, or it has the `Q~` of an Entra ID secret. Most words of text are none of these
+// and cost no call.
+func mayBeToken(s string, i, alnumEnd int, f uint8) bool {
+	if f != 0 || alnumEnd-i >= minBase64Len {
 		return true
 	}
 	if alnumEnd < len(s) && classes[s[alnumEnd]]&cEnt != 0 {
@@ -349,10 +397,12 @@ func mayBeToken(s string, i, alnumEnd int) bool {
 
 // skipAlnum returns the index of the last letter or digit of the run that begins at i.
 func skipAlnum(s string, i int) int {
-	for i+1 < len(s) && isAlnum(s[i+1]) {
-		i++
+	for j := i + 1; j < len(s); j++ {
+		if classes[s[j]]&cAlnum == 0 {
+			return j - 1
+		}
 	}
-	return i
+	return len(s) - 1
 }
 
 // prefixAt matches a known token prefix at i and returns the end of the token, its
@@ -534,70 +584,112 @@ const (
 // firstByteShapes is filled by the init that builds prefixRules, once they are complete.
 var firstByteShapes [256]uint8
 
+// shapeSecond[c] is the set of second bytes of the shapes starting with c: a word whose
+// first two bytes begin none of them (`https`, `items`) is not looked at for any.
+var shapeSecond [256][4]uint64
+
+// encodedJSONHeads begin base64 of a JSON object or array (encodedJSONEnd).
+var encodedJSONHeads = []string{"eyJ", "eyAi", "ewog", "ewoi", "W3si", "W3sK"}
+
+// shapesAt returns the shapes (firstByteShapes) that can begin at i: none unless its
+// first two bytes begin one.
+func shapesAt(s string, i int) uint8 {
+	f := firstByteShapes[s[i]]
+	if f == 0 || i+1 >= len(s) {
+		return 0
+	}
+	if c := s[i+1]; shapeSecond[s[i]][c>>6]&(1<<(c&63)) == 0 {
+		return 0
+	}
+	return f
+}
+
+// shapesByFirstByte builds firstByteShapes, and shapeSecond and webhookByFirst beside it.
 func shapesByFirstByte() (t [256]uint8) {
+	second := func(a, b byte) { shapeSecond[a][b>>6] |= 1 << (b & 63) }
 	for c := range 256 {
-		if len(prefixRules[c]) > 0 {
+		for _, r := range prefixRules[c] {
 			t[c] |= fPrefix
+			second(byte(c), r.prefix[1])
 		}
 		switch byte(c) | 0x20 {
 		case 'b':
 			t[c] |= fScheme
+			for _, b := range []byte("eEaA") { // Bearer, Basic (shapedWordAt)
+				second(byte(c), b)
+			}
 		case 'e':
 			t[c] |= fJWT
 		}
 	}
+	second('e', 'y') // jwtEnd's `eyJ`
 	for _, h := range webhookHosts {
 		t[h[0]] |= fWebhook
+		second(h[0], h[1])
 		webhookByFirst[h[0]] = append(webhookByFirst[h[0]], h)
 	}
-	t['e'] |= fEncoded
-	t['W'] |= fEncoded
+	for _, h := range encodedJSONHeads {
+		t[h[0]] |= fEncoded
+		second(h[0], h[1])
+	}
 	return t
 }
 
 // wordAt checks the word starting at i, whose letters and digits end at alnumEnd, against
-// the token shapes; it returns the bounds of the secret to replace (after a scheme word
-// such as Bearer, which stays) or empty ones.
-func (sc *scanner) wordAt(i, alnumEnd int) (int, int, Detector) {
+// the token shapes (those its first bytes can begin: f, from shapesAt); it returns the
+// bounds of the secret to replace (after a scheme word such as Bearer, which stays) or
+// empty ones.
+func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 	s := sc.s
-	if f := firstByteShapes[s[i]]; f != 0 {
+	if f != 0 {
 		if start, end, det := sc.shapedWordAt(i, f); end > start {
 			return start, end, det
 		}
 	}
-	if end := azureSecretEnd(s, i); end > i {
-		return i, end, AzureKey
+	// azureSecretEnd's first tests, here where they cost no call for most words
+	if len(s)-i >= 38 && s[i+5] == '~' {
+		if end := azureSecretEnd(s, i); end > i {
+			return i, end, AzureKey
+		}
 	}
 	// long enough to be a token of no known shape: look inside base64, then at entropy
+	if alnumEnd-i < minBase64Len && (alnumEnd == len(s) || classes[s[alnumEnd]]&cEnt == 0) {
+		return i, i, 0 // a short word that is a run of its own (`served`, `cache`)
+	}
 	r := sc.runAt(i, alnumEnd)
 	if r.tokEnd-i < minBase64Len {
 		return i, i, 0
 	}
 	r.measure(s)
+	word, inner := r.kinds(s, i)
+	has := func(b int) bool { return word&(1<<b) != 0 }
 	n := r.end - i
 	w := s[i : i+n]
-	if r.hexOnly(i) {
+	if !has(pNotHex) {
 		// trace and span ids, UUIDs, hashes: identifiers, not secrets — unless the hex
 		// spells out text that holds one
 		if hexHidesSecret(w) {
 			return i, i + n, Encoded
 		}
+		if i == r.start && inertRun(s, i, r.tokEnd) {
+			sc.inertEnd = r.tokEnd
+		}
 		return i, i, 0
 	}
-	if n <= maxBase64Len && r.looksRandom(i) && base64HidesSecret(w, r.has(i, pURL), r.has(i, pStd)) {
+	if n <= maxBase64Len && looksRandomKinds(word, inner) && base64HidesSecret(w, has(pURL), has(pStd)) {
 		return i, i + n, Encoded
 	}
 	// a random-looking word with no marker is a secret only where the text says so: on a
 	// path, in an ARN, a digest or a request id it is an identifier operators read by
-	if n >= minEntropyLen && r.has(i, pDigit) && r.has(i, pLetter) && r.has(i, pNonHex) &&
+	if n >= minEntropyLen && has(pDigit) && has(pLetter) && has(pNonHex) &&
 		credentialContext(s, i) && isHighEntropy(w) && !base64Text(w) {
 		return i, extendSplit(s, i+n, isB64), HighEntropy
 	}
 	return i, i, 0
 }
 
-// shapedWordAt checks the word at i against the shapes its first byte can begin (f, from
-// firstByteShapes), in wordAt's order.
+// shapedWordAt checks the word at i against the shapes its first bytes can begin (f, from
+// shapesAt), in wordAt's order.
 func (sc *scanner) shapedWordAt(i int, f uint8) (int, int, Detector) {
 	s := sc.s
 	if f&fPrefix != 0 {
@@ -630,13 +722,52 @@ func (sc *scanner) shapedWordAt(i int, f uint8) (int, int, Detector) {
 	return i, i, 0
 }
 
+// inertRun reports whether, in the run [i, tokEnd) of hex digits and dashes, nothing the
+// scan looks at after its first word can match: no word starts inside (a dash is no
+// separator), no escape or operator but the dash, no `-----BEGIN ` (G, I, N are no hex),
+// and no known prefix glued after a dash but those made of hex digits (hexGluePrefixes),
+// looked for here.
+func inertRun(s string, i, tokEnd int) bool {
+	for _, p := range hexGluePrefixes {
+		if k := strings.Index(s[i:min(len(s), tokEnd+len(p))], p); k >= 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// hexGluePrefixes are `-` and each known prefix that a run of hex digits and dashes can
+// hold after a dash (`-ACCA…` of an AWS key): its bytes up to the first one that ends a
+// token run are hex digits or dashes. Filled by the init that builds prefixRules.
+var hexGluePrefixes []string
+
+func gluedHexPrefixes() []string {
+	var out []string
+	for _, rs := range prefixRules {
+		for _, r := range rs {
+			hex := true
+			for k := 0; k < len(r.prefix) && classes[r.prefix[k]]&cEnt != 0; k++ {
+				hex = hex && (isHex(r.prefix[k]) || r.prefix[k] == '-')
+			}
+			if hex {
+				out = append(out, "-"+r.prefix)
+			}
+		}
+	}
+	return out
+}
+
 // runProfile describes a run of token bytes (cEnt, then up to two `=` of base64 padding):
-// where it ends and, per kind of byte, the last index holding one, so that what a word
-// starting anywhere inside holds is one comparison each.
+// where it ends and which kinds of bytes it holds. The word at the run's start, most often
+// the only one, is answered by the kinds read in one forward pass; a word starting further
+// in (`var/lib/kubelet/…` has one per segment) by the last index of each kind, found once
+// per run walking back from its end, so that what it holds is one comparison per kind.
 type runProfile struct {
 	start, tokEnd int // the token bytes: [start, tokEnd)
 	end           int // tokEnd plus the padding
 	measured      bool
+	walked        bool  // last is filled
+	all, inner    uint8 // the kinds in [start, end) and in (start, end)
 	last          [numProfileBits]int
 }
 
@@ -692,13 +823,12 @@ func (sc *scanner) runAt(i, alnumEnd int) *runProfile {
 	for j < len(s) && classes[s[j]]&cEnt != 0 {
 		j++
 	}
-	*r = runProfile{start: i, tokEnd: j}
+	r.start, r.tokEnd, r.measured, r.walked = i, j, false, false
 	return r
 }
 
-// measure fills the profile once per run: the padding, and the last index of each kind,
-// found walking back from the end of the run until every kind it holds has been met
-// (usually after a few bytes).
+// measure fills the profile once per run: the padding, and the kinds of bytes the run
+// holds, in one pass.
 func (r *runProfile) measure(s string) {
 	if r.measured {
 		return
@@ -708,20 +838,45 @@ func (r *runProfile) measure(s string) {
 	for k := 0; k < 2 && r.end < len(s) && s[r.end] == '='; k++ {
 		r.end++ // base64 padding; a `=` inside is a key=value separator
 	}
+	t := &profileBits
+	inner := uint8(0)
+	k := r.start + 1
+	for ; k+8 <= r.end; k += 8 {
+		b := s[k : k+8]
+		inner |= t[b[0]] | t[b[1]] | t[b[2]] | t[b[3]] | t[b[4]] | t[b[5]] | t[b[6]] | t[b[7]]
+	}
+	for ; k < r.end; k++ {
+		inner |= t[s[k]]
+	}
+	r.inner, r.all = inner, inner|t[s[r.start]]
+}
+
+// kinds returns the kinds of bytes (a bit per pDigit …) the word from i to the end of the
+// measured run holds, and those it holds after its first byte.
+func (r *runProfile) kinds(s string, i int) (word, inner uint8) {
+	if i == r.start {
+		return r.all, r.inner
+	}
+	if !r.walked {
+		r.walk(s)
+	}
+	return r.kindsFrom(i)
+}
+
+// walk fills last, walking back from the end of the run until every kind it holds has
+// been met (usually after a few bytes).
+func (r *runProfile) walk(s string) {
+	r.walked = true
 	for b := range r.last {
 		r.last[b] = -1
 	}
-	// the kinds the run holds at all, so that the walk back stops once it has met each
-	all := uint8(0)
-	for k := r.start; k < r.end; k++ {
-		all |= profileBits[s[k]]
-	}
 	seen := uint8(0)
-	for k := r.end - 1; k >= r.start && seen != all; k-- {
-		bits := profileBits[s[k]] &^ seen
-		if bits == 0 {
-			continue
+	for k := r.end - 1; seen != r.all; k-- {
+		// the bytes of kinds already met, in a loop of their own
+		for profileBits[s[k]]&^seen == 0 {
+			k--
 		}
+		bits := profileBits[s[k]] &^ seen
 		seen |= bits
 		for ; bits != 0; bits &= bits - 1 {
 			r.last[mathbits.TrailingZeros8(bits)] = k
@@ -729,16 +884,23 @@ func (r *runProfile) measure(s string) {
 	}
 }
 
-// has reports whether the word from i to the end of the run holds a byte of kind b.
-func (r *runProfile) has(i, b int) bool { return r.last[b] >= i }
+// kindsFrom is kinds from last, once walked.
+func (r *runProfile) kindsFrom(i int) (word, inner uint8) {
+	for b, k := range r.last {
+		if k >= i {
+			word |= 1 << b
+		}
+		if k > i {
+			inner |= 1 << b
+		}
+	}
+	return word, inner
+}
 
-// hexOnly reports whether the word from i to the end of the run is hex digits and dashes
-// (trace ids, UUIDs, hashes).
-func (r *runProfile) hexOnly(i int) bool { return !r.has(i, pNotHex) }
-
-// looksRandom is looksRandom of the word from i to the end of the run.
-func (r *runProfile) looksRandom(i int) bool {
-	digit, lower, upperInside := r.has(i, pDigit), r.has(i, pLower), r.last[pUpper] > i
+// looksRandomKinds is looksRandom of a word holding the kinds word, and inner after its
+// first byte.
+func looksRandomKinds(word, inner uint8) bool {
+	digit, lower, upperInside := word&(1<<pDigit) != 0, word&(1<<pLower) != 0, inner&(1<<pUpper) != 0
 	letters := lower || upperInside
 	return (digit && letters) || (upperInside && lower)
 }
@@ -842,13 +1004,7 @@ func base64Text(w string) bool {
 // `W3si` = `[{"`) that is not a JWT: a token response or a credentials file wrapped in
 // base64 hides its secrets from every other detector.
 func encodedJSONEnd(s string, i int) int {
-	if c := s[i]; c != 'e' && c != 'W' {
-		return i
-	}
-	switch {
-	case strings.HasPrefix(s[i:], "eyJ"), strings.HasPrefix(s[i:], "eyAi"), strings.HasPrefix(s[i:], "ewog"),
-		strings.HasPrefix(s[i:], "ewoi"), strings.HasPrefix(s[i:], "W3si"), strings.HasPrefix(s[i:], "W3sK"):
-	default:
+	if !slices.ContainsFunc(encodedJSONHeads, func(h string) bool { return strings.HasPrefix(s[i:], h) }) {
 		return i
 	}
 	n := runLen(s, i, isB64)
@@ -876,7 +1032,9 @@ func base64HidesSecret(w string, url, std bool) bool {
 	if url && std {
 		return false
 	}
-	w = strings.TrimRight(w, "=")
+	for len(w) > 0 && w[len(w)-1] == '=' {
+		w = w[:len(w)-1]
+	}
 	enc := base64.RawStdEncoding
 	if url {
 		enc = base64.RawURLEncoding
@@ -884,6 +1042,15 @@ func base64HidesSecret(w string, url, std bool) bool {
 	// the first quads decode to the first bytes of the whole: an error there is an error
 	// of the whole, and their binary bytes count against isText's share of the whole
 	if n := min(len(w)/4*4, 4*len(textHead{})/3); n > 0 {
+		// a quad's first byte alone fixes the top six bits of its first decoded byte: ids
+		// of digits and late letters (`req_0123…`) count as binary without being decoded
+		lead := 0
+		for k := 0; k < n; k += 4 {
+			lead += int(base64LeadBinary[w[k]])
+		}
+		if lead*10 > enc.DecodedLen(len(w)) {
+			return false
+		}
 		var head textHead
 		k, err := enc.Decode(head[:], unsafe.Slice(unsafe.StringData(w), n)) //nolint:gosec // a read-only view: Decode only reads its source
 		if err != nil || nonText(head[:k])*10 > enc.DecodedLen(len(w)) {
@@ -948,6 +1115,23 @@ var nonTextBytes = func() (t [256]uint8) {
 	for c := range 256 {
 		if (c < 0x20 || c > 0x7e) && c != '\n' && c != '\r' && c != '\t' {
 			t[c] = 1
+		}
+	}
+	return t
+}()
+
+// base64LeadBinary is 1 for a base64 byte (of either alphabet) whose value v makes every
+// byte v<<2|x (x < 4) binary for nonText: the first byte of a quad beginning with it is.
+var base64LeadBinary = func() (t [256]uint8) {
+	const std = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+	for v := range 64 {
+		binary := uint8(1)
+		for x := range 4 {
+			binary &= nonTextBytes[v<<2|x]
+		}
+		t[std[v]] = binary
+		if v >= 62 {
+			t["-_"[v-62]] = binary // the URL alphabet's bytes for 62 and 63
 		}
 	}
 	return t
@@ -1283,18 +1467,20 @@ func (sc *scanner) userinfoAt(j int) int {
 	s := sc.s
 	end := j
 	colon := -1
-	for end < len(s) {
+	for ; end < len(s); end++ {
 		c := s[end]
+		if userinfoStops[c] == 0 {
+			continue // a host name's bytes, mostly: one table read each
+		}
 		if c == '@' {
 			break
 		}
-		if c == '/' || c == '?' || c == '#' || c == ' ' || c == '\n' || c == '"' || c == '\'' || c == '<' || c == '>' {
+		if c != ':' {
 			return j
 		}
-		if c == ':' && colon < 0 {
+		if colon < 0 {
 			colon = end
 		}
-		end++
 	}
 	if end >= len(s) || end == j {
 		return j
@@ -1311,6 +1497,15 @@ func (sc *scanner) userinfoAt(j int) int {
 	}
 	return end + 1
 }
+
+// userinfoStops marks the bytes userinfoAt stops at: `@` and `:` of userinfo, and the
+// bytes that end the authority before any `@`.
+var userinfoStops = func() (t [256]uint8) {
+	for _, c := range []byte("@:/?# \n\"'<>") {
+		t[c] = 1
+	}
+	return t
+}()
 
 func hasPrefixFold(s, prefix string) bool {
 	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)

@@ -147,6 +147,9 @@ func (e *Engine) IsReplacement(v string) bool {
 	if len(v) < e.replacementLen[0] || len(v) > e.replacementLen[1] {
 		return false
 	}
+	if e.fpKey == nil {
+		return v == e.replacement || v == e.urlReplacement // replacementOf without a digest
+	}
 	return e.replacementOf(v, e.replacement, fingerprintSep[0]) || e.replacementOf(v, e.urlReplacement, fingerprintSep[1])
 }
 
@@ -220,7 +223,7 @@ func (e *Engine) redact(s string, hits *Hits) (string, bool) {
 	e.rules.scan(&sc)
 	// A secret behind an escape is invisible to the plain scan; when decoding shows more
 	// secrets than the plain text did, the whole value goes (fail closed).
-	if hasEscape(s) && e.decodedMatches(s) > sc.regions() {
+	if sc.escape && e.decodedMatches(s) > sc.regions() {
 		hits[Encoded]++
 		return e.replace(s, false), true
 	}
@@ -326,43 +329,40 @@ func (e *Engine) decodedMatches(s string) int {
 	return most
 }
 
-// hasEscape reports whether s has a percent escape that may hide a separator, a
-// backslash escape, a character reference, an invisible character or a case twin: one
-// pass, in which only the bytes that can begin one of them are looked at closer.
-func hasEscape(s string) bool {
+// escapeIn reports whether one of the bytes [lo, hi) of s begins a percent escape that may
+// hide a separator, a backslash escape, a character reference, an invisible character or
+// a case twin: one pass, in which only the bytes that can begin one are looked at closer.
+// The scanner asks it only for the bytes it jumps over (scanner.escape).
+func escapeIn(s string, lo, hi int) bool {
 	t := &escapeStart
-	for i := 0; i < len(s); i++ {
+	for i := lo; i < hi; i++ {
 		if i+8 <= len(s) {
 			if b := s[i : i+8]; t[b[0]]|t[b[1]]|t[b[2]]|t[b[3]]|t[b[4]]|t[b[5]]|t[b[6]]|t[b[7]] == 0 {
 				i += 7 // eight bytes, none of them one to look at closer
 				continue
 			}
 		}
-		c := s[i]
-		if t[c] == 0 {
-			continue
-		}
-		switch c {
-		case '\\':
+		if t[s[i]] != 0 && escapeAt(s, i) {
 			return true
-		case '%':
-			if i+2 < len(s) && isEncodedSeparator(s[i+1]) {
-				return true
-			}
-		case '&':
-			if i+3 < len(s) && isEntityAt(s, i) {
-				return true
-			}
-		default:
-			if gapLen(s, i) > 1 || strings.HasPrefix(s[i:], "\u212a") || strings.HasPrefix(s[i:], "\u017f") {
-				return true
-			}
 		}
 	}
 	return false
 }
 
-// escapeStart marks the bytes hasEscape looks at closer: `\`, `%`, `&` and the lead bytes
+// escapeAt reports whether an escape begins at s[i], a byte of escapeStart.
+func escapeAt(s string, i int) bool {
+	switch s[i] {
+	case '\\':
+		return true
+	case '%':
+		return i+2 < len(s) && isEncodedSeparator(s[i+1])
+	case '&':
+		return i+3 < len(s) && isEntityAt(s, i)
+	}
+	return gapLen(s, i) > 1 || strings.HasPrefix(s[i:], "\u212a") || strings.HasPrefix(s[i:], "\u017f")
+}
+
+// escapeStart marks the bytes escapeIn looks at closer: `\`, `%`, `&` and the lead bytes
 // of the invisible characters (0xc2, 0xe2, 0xef) and of the case twins (0xe2, 0xc5).
 var escapeStart = func() (t [256]uint8) {
 	for _, c := range []byte{'\\', '%', '&', 0xc2, 0xe2, 0xef, 0xc5} {
@@ -485,8 +485,18 @@ func backslashDecode(s string) string {
 // isEntityAt reports whether the `&` at i (with 3 bytes after it) begins a character
 // reference.
 func isEntityAt(s string, i int) bool {
-	c := s[i+1]
-	return c == '#' || ((c == 'q' || c == 'a' || c == 'l' || c == 'g') && strings.IndexByte(s[i+2:min(len(s), i+7)], ';') >= 0)
+	switch s[i+1] {
+	case '#':
+		return true
+	case 'q', 'a', 'l', 'g':
+		// the `;` within five bytes: a loop, cheaper than a call for so few
+		for k := i + 2; k < min(len(s), i+7); k++ {
+			if s[k] == ';' {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // isEncodedSeparator: the first hex digit after `%` of an escaped separator or quote.

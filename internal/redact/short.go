@@ -7,7 +7,7 @@ package redact
 // It answers only where the full scan provably finds nothing: the value is shorter than
 // every token shape of the scanner (shortestShape) and every keyword-less rule, so only
 // the operators, the escapes and the short keyword rules could fire; it holds no byte that
-// begins an escape (hasEscape) or a key=value, key: value or <element> operator
+// begins an escape (escapeIn) or a key=value, key: value or <element> operator
 // (keyValueAt, elementValueAt); and where it is long enough for a keyword rule, it holds
 // no first byte of that rule's keywords. Anything else takes the full path.
 type shortGate struct {

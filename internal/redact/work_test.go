@@ -1,14 +1,11 @@
 package redact
 
 import (
-	"compress/gzip"
-	"encoding/json"
-	"io"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/authobs/authobsprocessor/internal/corpustest"
 )
 
 // workload is the realistic clean workload: every string value of the real Codex captures
@@ -16,32 +13,9 @@ import (
 func workload(t *testing.T) []string {
 	t.Helper()
 	var out []string
-	files, err := filepath.Glob("../../testdata/codex/*/otlp_*")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("codex captures: %v", err)
-	}
-	files = append(files, "../../testdata/benign/benign-otel-values.json")
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var r io.Reader = fh
-		if strings.HasSuffix(f, ".gz") {
-			if r, err = gzip.NewReader(fh); err != nil {
-				t.Fatal(err)
-			}
-		}
-		dec := json.NewDecoder(r)
-		for {
-			var v any
-			if err := dec.Decode(&v); err != nil {
-				break
-			}
-			out = append(out, jsonStrings(v, "stringValue", "value", "name")...)
-		}
-		fh.Close()
-	}
+	corpustest.Each(t, "../..", func(v any) {
+		out = append(out, jsonStrings(v, "stringValue", "value", "name")...)
+	})
 	return out
 }
 

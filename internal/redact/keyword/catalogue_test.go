@@ -1,15 +1,11 @@
 package keyword_test
 
 import (
-	"compress/gzip"
-	"encoding/json"
-	"io"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/authobs/authobsprocessor/internal/corpustest"
 	"github.com/authobs/authobsprocessor/internal/redact"
 	"github.com/authobs/authobsprocessor/internal/redact/keyword"
 )
@@ -56,32 +52,8 @@ func TestCatalogueJumpIsExact(t *testing.T) {
 // corpusStrings are the string values of the Codex captures and the benign corpus.
 func corpusStrings(t *testing.T) []string {
 	t.Helper()
-	files, err := filepath.Glob("../../../testdata/codex/*/otlp_*")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("codex captures: %v", err)
-	}
-	files = append(files, "../../../testdata/benign/benign-otel-values.json")
 	var out []string
-	for _, f := range files {
-		fh, err := os.Open(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var r io.Reader = fh
-		if strings.HasSuffix(f, ".gz") {
-			if r, err = gzip.NewReader(fh); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for dec := json.NewDecoder(r); ; {
-			var v any
-			if dec.Decode(&v) != nil {
-				break
-			}
-			out = appendStrings(out, v)
-		}
-		_ = fh.Close()
-	}
+	corpustest.Each(t, "../../..", func(v any) { out = appendStrings(out, v) })
 	if len(out) < 1000 {
 		t.Fatalf("only %d corpus strings", len(out))
 	}

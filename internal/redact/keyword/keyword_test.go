@@ -116,7 +116,7 @@ func checkSequence(t *testing.T, k *Set, s string) {
 		t.Fatalf("words %q in %q: got %v, want %v", k.words, s, got, want)
 	}
 	if k.Contains(s) != (len(want) > 0) {
-		t.Fatalf("words %q: Contains(%q) = %v", k.words, s, !(len(want) > 0))
+		t.Fatalf("words %q: Contains(%q) = %v", k.words, s, len(want) == 0)
 	}
 }
 

@@ -34,7 +34,8 @@ func (w writer) setBytes(v pcommon.Value, b []byte) {
 //
 // The decisions are made in a plain walk and marked, and the map is rebuilt only when one
 // of them removes an entry: most maps lose nothing, and pdata's RemoveIf costs a closure
-// call and a rebuild step per entry. A map too long for the marks takes RemoveIf directly.
+// call and a rebuild step per entry. A map too long for the marks takes RemoveIf directly
+// when enforcing; in audit mode nothing is removed, so only the walk's decisions matter.
 func (w writer) removeIf(m pcommon.Map, drop func(string, pcommon.Value) bool) {
 	if w.enforce && m.Len() > maxMarked {
 		m.RemoveIf(drop)
@@ -43,7 +44,7 @@ func (w writer) removeIf(m pcommon.Map, drop func(string, pcommon.Value) bool) {
 	var marked uint64
 	i := 0
 	for k, v := range m.All() {
-		if drop(k, v) {
+		if drop(k, v) && i < maxMarked {
 			marked |= 1 << i
 		}
 		i++

@@ -80,6 +80,8 @@ type match struct {
 	url        bool
 }
 
+// The classes of a byte; they fill all eight bits of classes' uint8, so a ninth needs a
+// wider table (the compiler refuses the constant).
 const (
 	cTok   = 1 << iota // token byte: letters, digits, '-', '_'
 	cB64               // base64/base64url/bearer token byte
@@ -736,9 +738,10 @@ func inertRun(s string, i, tokEnd int) bool {
 	return true
 }
 
-// hexGluePrefixes are `-` and each known prefix that a run of hex digits and dashes can
-// hold after a dash (`-ACCA…` of an AWS key): its bytes up to the first one that ends a
-// token run are hex digits or dashes. Filled by the init that builds prefixRules.
+// hexGluePrefixes are the known prefixes that a run of hex digits and dashes can hold after
+// a dash, each with that leading `-` (`-ACCA…` of an AWS key): the prefix's bytes up to the
+// first one that ends a token run are hex digits or dashes. Filled by the init that builds
+// prefixRules.
 var hexGluePrefixes []string
 
 func gluedHexPrefixes() []string {
@@ -747,7 +750,10 @@ func gluedHexPrefixes() []string {
 		for _, r := range rs {
 			hex := true
 			for k := 0; k < len(r.prefix) && classes[r.prefix[k]]&cEnt != 0; k++ {
-				hex = hex && (isHex(r.prefix[k]) || r.prefix[k] == '-')
+				if !isHex(r.prefix[k]) && r.prefix[k] != '-' {
+					hex = false
+					break
+				}
 			}
 			if hex {
 				out = append(out, "-"+r.prefix)

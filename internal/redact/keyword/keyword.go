@@ -181,7 +181,8 @@ func lowerByte(c byte) byte {
 }
 
 // Next returns the end offset of the next keyword occurrence ending after from, scanning
-// on from state (0 at the start of a string), and the state there; -1 when there is none.
+// on from state (0 at the start of a string), and the state there; -1 when there is none,
+// and then the state returned means nothing.
 //
 // The automaton only runs where a keyword may begin (Set.begins): wherever the text it
 // follows (the state's keyword prefix) began after the last such position, it is in

@@ -46,10 +46,11 @@ func (p *authobsProcessor) routeAttrs(attrs pcommon.Map, op operation, c *counte
 //
 // It reports whether the attribute is removed.
 func (p *authobsProcessor) decideAttr(k string, v pcommon.Value, op operation, facts *derivedFacts, c *counters) (remove bool) {
-	// the front lookup inlined: one call less on every attribute
-	rule := p.policy.rules.Load().inFront(k)
+	// policy.rule with its front lookup inlined: one call less on every attribute
+	t := p.policy.rules.Load()
+	rule := t.inFront(k)
 	if rule == nil {
-		rule = p.policy.rule(k)
+		rule = p.policy.behindFront(t, k)
 	}
 	switch {
 	case rule.secretInKey:

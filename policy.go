@@ -248,6 +248,12 @@ func (p *policy) rule(k string) *keyRule {
 	if r := t.inFront(k); r != nil {
 		return r
 	}
+	return p.behindFront(t, k)
+}
+
+// behindFront is rule for a key that t's front set does not hold: the neighbouring set,
+// the map behind the front, else the slow path.
+func (p *policy) behindFront(t *ruleTable, k string) *keyRule {
 	if k != "" {
 		if r := t.inNeighbour(k); r != nil {
 			return r

@@ -130,16 +130,19 @@ type ruleTable struct {
 type ruleSlot struct {
 	key  string // empty: a free slot
 	rule *keyRule
-	// plain says, per kind of item (plainOrdinary, plainAuth), that decideAttr takes its
-	// last case, value redaction, for every value under this key on this route: the commonest
-	// decision then costs one bit test instead of the walk through every case.
+	// plain says, per kind of decision (plainOrdinary …), that decideAttr or decideEntry
+	// takes its last case, value redaction, for every value under this key on this route:
+	// the commonest decision then costs one bit test instead of the walk through the cases.
 	plain uint8
 }
 
-// Bits of ruleSlot.plain.
+// Bits of ruleSlot.plain: decideAttr on items of no auth operation (opOther) and of an
+// auth operation; decideEntry where personal data is kept and where it is dropped.
 const (
-	plainOrdinary uint8 = 1 << iota // items of no auth operation (opOther)
-	plainAuth                       // items of an auth operation
+	plainOrdinary uint8 = 1 << iota
+	plainAuth
+	plainEntryKeep
+	plainEntryDrop
 )
 
 // plainBit is the bit of ruleSlot.plain for items of op.
@@ -199,6 +202,12 @@ func newRuleTable(all map[string]*keyRule, traceSafe bool) *ruleTable {
 				if r.plainOn(traceSafe, true) {
 					slot.plain |= plainAuth
 				}
+				if r.plainEntry(keepNestedPersonal) {
+					slot.plain |= plainEntryKeep
+				}
+				if r.plainEntry(dropNestedPersonal) {
+					slot.plain |= plainEntryDrop
+				}
 				t.front[s][i] = slot
 				keys = keys[len(k):]
 			}
@@ -224,8 +233,14 @@ func (r *keyRule) plainOn(traceSafe, auth bool) bool {
 	return true
 }
 
-// inFront returns k's slot if k is in the front, else nil. decideAttr, which runs on
-// every attribute, has these lines written out: see there.
+// plainEntry reports whether decideEntry, where nested says what happens to personal
+// data, passes every case before the last for an entry under r, whatever its value.
+func (r *keyRule) plainEntry(nested nestedKeys) bool {
+	return !r.secretInKey && r.secret == redact.KeyPlain && (nested != dropNestedPersonal || r.personal == notPersonal)
+}
+
+// inFront returns k's slot if k is in the front, else nil. routeAttrs, which runs on
+// every attribute of every span and log record, has these lines written out: see there.
 func (t *ruleTable) inFront(k string) *ruleSlot {
 	if k != "" {
 		set := &t.front[setOf(k)]

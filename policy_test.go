@@ -93,12 +93,13 @@ func TestSameKey(t *testing.T) {
 	}
 }
 
-// TestPlainSlots: routeAttrs' shortcut for keys whose front slot says plain decides every
-// attribute as decideAttr's walk through the cases does (the rule left to the map behind
-// the front), for every combination of a rule's fields, on both routes, on ordinary items
-// and auth operations, for values of every type (secrets, error text, containers): the
-// same attributes afterwards (removals, rewrites, derived facts) and the same counts; and
-// so does the path of maps too long for routeAttrs' marks.
+// TestPlainSlots: routeAttrs' and redactEntries' shortcut for keys whose front slot says plain decides every
+// entry as decideAttr's or decideEntry's walk through the cases does (the rule left to the
+// map behind the front), for every combination of a rule's fields, on both routes, for the
+// attributes of ordinary items and auth operations and for entries of other maps where
+// personal data is kept or dropped, for values of every type (secrets, error text,
+// containers): the same attributes afterwards (removals, rewrites, derived facts) and the
+// same counts; and so does the path of maps too long for their marks.
 func TestPlainSlots(t *testing.T) {
 	const key = "app.request.detail"
 	values := map[string]func(pcommon.Value){
@@ -140,6 +141,18 @@ func TestPlainSlots(t *testing.T) {
 		attrs map[string]any
 		c     counters
 	}
+	modes := []struct {
+		name   string
+		routed bool
+		op     operation
+		depth  int
+		nested nestedKeys
+	}{
+		{"ordinary item", true, opOther, topLevel, keepNestedPersonal},
+		{"auth operation", true, opAPIRequest, topLevel, keepNestedPersonal},
+		{"metric attributes", false, opOther, topLevel, keepNestedPersonal},
+		{"nested map, personal data dropped", false, opOther, 1, dropNestedPersonal},
+	}
 	for _, route := range routes {
 		set := processortest.NewNopSettings(NewFactory().Type())
 		p, err := newAuthobsProcessor(set, routeConfig(route))
@@ -153,10 +166,14 @@ func TestPlainSlots(t *testing.T) {
 			if front.inFront(key).plain != 0 {
 				plain++
 			}
-			for _, op := range []operation{opOther, opAPIRequest} {
+			for _, mode := range modes {
+				nested := mode.nested
+				if mode.routed {
+					nested = p.routedNested
+				}
 				for name, fill := range values {
-					// long: 65 more attributes, so the map takes the path of maps too long
-					// for routeAttrs' marks; what they cost alone (fillers) is taken off
+					// long: 65 more entries, so the map takes the path of maps too long
+					// for the marks; what they cost alone (fillers) is taken off
 					run := func(tb *ruleTable, long, fillers bool) outcome {
 						p.policy.rules.Store(tb)
 						var o outcome
@@ -167,7 +184,11 @@ func TestPlainSlots(t *testing.T) {
 						for i := 0; long && i <= maxMarked; i++ {
 							m.PutInt("filler.attribute."+strconv.Itoa(i), int64(i))
 						}
-						p.routeAttrs(m, op, &o.c)
+						if mode.routed {
+							p.routeAttrs(m, mode.op, &o.c)
+						} else {
+							p.redactEntries(m, mode.depth, nested, &o.c)
+						}
 						o.attrs = m.AsRaw()
 						for k := range o.attrs {
 							if strings.HasPrefix(k, "filler.") {
@@ -177,12 +198,12 @@ func TestPlainSlots(t *testing.T) {
 						return o
 					}
 					want := run(behind, false, false)
-					require.Equal(t, want, run(front, false, false), "%s %+v op %v value %s", route, r, op, name)
+					require.Equal(t, want, run(front, false, false), "%s %+v %s, value %s", route, r, mode.name, name)
 					long, fillers := run(front, true, false), run(front, true, true)
 					for i := range long.c.dropped {
 						long.c.dropped[i] -= fillers.c.dropped[i]
 					}
-					require.Equal(t, want, long, "%s %+v op %v value %s, long map", route, r, op, name)
+					require.Equal(t, want, long, "%s %+v %s, value %s, long map", route, r, mode.name, name)
 				}
 			}
 		}

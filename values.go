@@ -78,7 +78,12 @@ func (p *authobsProcessor) redactValue(v pcommon.Value, depth int, nested nested
 	// redactField's body, written out: the setter's method value is built only when the
 	// value changes
 	if s := v.Str(); s != "" {
-		if out, changed := p.redactString(s, c); changed {
+		// redactString's short gate inlined here too: most short values stop at it, and
+		// then make no call at all
+		if p.engine.ShortClean(s) {
+			return
+		}
+		if out, changed := p.redactCached(s, c); changed {
 			p.w.set(v.SetStr, out)
 		}
 		return
@@ -216,6 +221,11 @@ func (p *authobsProcessor) redactString(s string, c *counters) (string, bool) {
 	if p.engine.ShortClean(s) {
 		return s, false
 	}
+	return p.redactCached(s, c)
+}
+
+// redactCached is redactString without the short gate.
+func (p *authobsProcessor) redactCached(s string, c *counters) (string, bool) {
 	if !cleancache.Cacheable(s) {
 		return p.engine.Redact(s, &c.hits)
 	}

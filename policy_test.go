@@ -1,12 +1,14 @@
 package authobsprocessor
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/processor/processortest"
 
 	"github.com/authobs/authobsprocessor/internal/redact"
@@ -209,4 +211,30 @@ func TestPlainSlots(t *testing.T) {
 		}
 		require.Positive(t, plain, route)
 	}
+}
+
+// TestKeysPublishedWithinBatch: a key first met in a batch is published after at most 64
+// items, not only at the end of the batch, so the rest of the batch finds it in the table.
+func TestKeysPublishedWithinBatch(t *testing.T) {
+	const newKey = "app.key.never.seen.before"
+	set := processortest.NewNopSettings(NewFactory().Type())
+	p, err := newAuthobsProcessor(set, routeConfig(RouteTraceSafe))
+	require.NoError(t, err)
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for range 200 {
+		spans.AppendEmpty().Attributes().PutStr(newKey, "value")
+	}
+	guarded, publishedAt := 0, 0
+	p.beforeItem = func() {
+		guarded++
+		if _, ok := p.policy.rules.Load().all[newKey]; ok && publishedAt == 0 {
+			publishedAt = guarded
+		}
+	}
+	_, err = p.processTraces(context.Background(), td)
+	require.NoError(t, err)
+	// guarded: the resource, the scope, then the spans
+	require.Positive(t, publishedAt, "not published within the batch")
+	require.LessOrEqual(t, publishedAt, 2+64+1)
 }

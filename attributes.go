@@ -15,24 +15,55 @@ func (p *authobsProcessor) routeAttrs(attrs pcommon.Map, op operation, c *counte
 	var facts derivedFacts
 	if attrs.Len() > maxMarked {
 		p.w.removeIf(attrs, func(k string, v pcommon.Value) bool {
-			return p.decideAttr(k, v, op, &facts, c)
+			return p.decideAttr(p.policy.rule(k), v, op, &facts, c)
 		})
-	} else {
-		// writer.removeIf written out: the commonest walk of all calls decideAttr directly
-		var marked uint64
-		i := 0
-		for k, v := range attrs.All() {
-			if p.decideAttr(k, v, op, &facts, c) {
-				marked |= 1 << i
-			}
-			i++
-		}
-		p.w.removeMarked(attrs, marked)
+		facts.addTo(p.w, attrs)
+		return
 	}
+	// writer.removeIf written out, with policy.rule's front lookup (inFront) and the key
+	// compared in place: the commonest walk of all makes no call but the one its decision
+	// needs, so its registers are not saved and reloaded around calls on every attribute. A
+	// key whose slot says plain goes straight to value redaction. (redactEntries, the same
+	// walk for other maps, calls inFront: written out there too, with the extra arguments
+	// of those maps, the walk cost more on every span than the call costs on metrics.)
+	t := p.policy.rules.Load()
+	plain := plainBit(op)
+	var marked uint64
+	i := 0
+	for k, v := range attrs.All() {
+		var rule *keyRule
+		if k != "" {
+			set := &t.front[setOf(k)]
+			var s *ruleSlot
+			switch {
+			case sameKey(set[0].key, k):
+				s = &set[0]
+			case sameKey(set[1].key, k):
+				s = &set[1]
+			}
+			if s != nil {
+				if s.plain&plain != 0 {
+					p.redactValue(v, topLevel, p.routedNested, c)
+					i++
+					continue
+				}
+				rule = s.rule
+			}
+		}
+		if rule == nil {
+			rule = p.policy.behindFront(t, k)
+		}
+		if p.decideAttr(rule, v, op, &facts, c) {
+			marked |= 1 << i
+		}
+		i++
+	}
+	p.w.removeMarked(attrs, marked)
 	facts.addTo(p.w, attrs)
 }
 
-// decideAttr decides one attribute in the documented order (README, "Processing order"):
+// decideAttr decides one attribute, whose key has rule, in the documented order (README,
+// "Processing order"):
 //
 //  1. a secret in the key itself: dropped;
 //  2. attributes.drop: dropped; with attributes.keep_only, a key it does not list is dropped
@@ -45,13 +76,7 @@ func (p *authobsProcessor) routeAttrs(attrs pcommon.Map, op operation, c *counte
 //  8. value redaction, recursively.
 //
 // It reports whether the attribute is removed.
-func (p *authobsProcessor) decideAttr(k string, v pcommon.Value, op operation, facts *derivedFacts, c *counters) (remove bool) {
-	// policy.rule with its front lookup inlined: one call less on every attribute
-	t := p.policy.rules.Load()
-	rule := t.inFront(k)
-	if rule == nil {
-		rule = p.policy.behindFront(t, k)
-	}
+func (p *authobsProcessor) decideAttr(rule *keyRule, v pcommon.Value, op operation, facts *derivedFacts, c *counters) (remove bool) {
 	switch {
 	case rule.secretInKey:
 		c.dropped[dropSecretInKey]++

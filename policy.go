@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/authobs/authobsprocessor/internal/redact"
 )
@@ -46,6 +47,8 @@ type policy struct {
 	engine *redact.Engine
 	// keepOnly: attributes.keep_only is set, so a key is unlisted unless it names it.
 	keepOnly bool
+	// traceSafe: the route is trace_safe (the front's plain bits depend on it).
+	traceSafe bool
 	// rules is what the per-item path reads: the start-up rules plus every key classified
 	// since, in one immutable map (one lookup per attribute). New keys wait in pending
 	// and are published, copy-on-write, once per batch.
@@ -63,11 +66,12 @@ type policy struct {
 
 func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 	p := &policy{
-		known:    map[string]*keyRule{},
-		engine:   engine,
-		keepOnly: len(cfg.Attributes.KeepOnly) > 0,
-		spanOps:  map[string]operation{},
-		eventOps: map[string]operation{},
+		known:     map[string]*keyRule{},
+		engine:    engine,
+		keepOnly:  len(cfg.Attributes.KeepOnly) > 0,
+		traceSafe: cfg.Route == RouteTraceSafe,
+		spanOps:   map[string]operation{},
+		eventOps:  map[string]operation{},
 	}
 	for _, m := range cfg.Operations.matchers() {
 		op := operationNamed(m.key)
@@ -103,7 +107,7 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 	for _, k := range cfg.Attributes.KeepOnly {
 		p.ruleFor(k).unlisted = false
 	}
-	p.rules.Store(newRuleTable(maps.Clone(p.known)))
+	p.rules.Store(newRuleTable(maps.Clone(p.known), p.traceSafe))
 	return p
 }
 
@@ -115,9 +119,8 @@ const ruleSets = 1024
 // compares it with at most two slots of one cache line, instead of hashing all of it as a
 // Go map does; a key that finds both slots of its set taken takes a free slot of the
 // neighbouring set (setOf(k)^1), which rule reads before the map behind the front.
-// A front slot holds a copy of its rule, and the front's keys are substrings of one
-// string, so a hit reads the slot and a compact block of key bytes instead of chasing a
-// pointer to the rule and one to each key. Immutable once built.
+// The front's keys are substrings of one string, so a hit reads the slot and a compact
+// block of key bytes instead of chasing a pointer to each key. Immutable once built.
 type ruleTable struct {
 	front [ruleSets][2]ruleSlot
 	all   map[string]*keyRule
@@ -125,8 +128,29 @@ type ruleTable struct {
 
 // ruleSlot is 32 bytes: the two slots of a set fill one 64-byte cache line.
 type ruleSlot struct {
-	rule keyRule
 	key  string // empty: a free slot
+	rule *keyRule
+	// plain says, per kind of decision (plainOrdinary …), that decideAttr or decideEntry
+	// takes its last case, value redaction, for every value under this key on this route:
+	// the commonest decision then costs one bit test instead of the walk through the cases.
+	plain uint8
+}
+
+// Bits of ruleSlot.plain: decideAttr on items of no auth operation (opOther) and of an
+// auth operation; decideEntry where personal data is kept and where it is dropped.
+const (
+	plainOrdinary uint8 = 1 << iota
+	plainAuth
+	plainEntryKeep
+	plainEntryDrop
+)
+
+// plainBit is the bit of ruleSlot.plain for items of op.
+func plainBit(op operation) uint8 {
+	if op == opOther {
+		return plainOrdinary
+	}
+	return plainAuth
 }
 
 // setOf is the index of a non-empty key's set, from the key's length and its first,
@@ -137,7 +161,9 @@ func setOf(k string) int {
 	return (len(k)*131 + int(k[0])*31 + int(k[len(k)-1])*7 + int(k[len(k)/2])) & (ruleSets - 1)
 }
 
-func newRuleTable(all map[string]*keyRule) *ruleTable {
+// newRuleTable builds the table of all's rules for a processor on the trace_safe route
+// (traceSafe) or not.
+func newRuleTable(all map[string]*keyRule, traceSafe bool) *ruleTable {
 	t := &ruleTable{all: all}
 	var taken [ruleSets][2]string
 	n := 0
@@ -168,7 +194,21 @@ func newRuleTable(all map[string]*keyRule) *ruleTable {
 	for s, set := range &taken {
 		for i, k := range set {
 			if k != "" {
-				t.front[s][i] = ruleSlot{rule: *all[k], key: keys[:len(k)]}
+				r := all[k]
+				slot := ruleSlot{rule: r, key: keys[:len(k)]}
+				if r.plainOn(traceSafe, false) {
+					slot.plain |= plainOrdinary
+				}
+				if r.plainOn(traceSafe, true) {
+					slot.plain |= plainAuth
+				}
+				if r.plainEntry(keepNestedPersonal) {
+					slot.plain |= plainEntryKeep
+				}
+				if r.plainEntry(dropNestedPersonal) {
+					slot.plain |= plainEntryDrop
+				}
+				t.front[s][i] = slot
 				keys = keys[len(k):]
 			}
 		}
@@ -176,19 +216,61 @@ func newRuleTable(all map[string]*keyRule) *ruleTable {
 	return t
 }
 
-// inFront returns the rule for k if k is in the front, else nil: the common case, small
-// enough to be inlined.
-func (t *ruleTable) inFront(k string) *keyRule {
+// plainOn reports whether decideAttr, on the trace_safe route (traceSafe) or not, on an
+// item of an auth operation (auth) or not, passes every case before the last for an
+// attribute under r, whatever its value (TestPlainSlots holds the two to the same answer).
+func (r *keyRule) plainOn(traceSafe, auth bool) bool {
+	switch {
+	case r.secretInKey, r.drop, r.errorText, r.secret != redact.KeyPlain:
+		return false
+	case r.unlisted && (!auth || r.evidence == evNone):
+		return false
+	case traceSafe && r.personal != notPersonal:
+		return false
+	case auth && (traceSafe && !r.allowed || r.evidence != evNone):
+		return false
+	}
+	return true
+}
+
+// plainEntry reports whether decideEntry, where nested says what happens to personal
+// data, passes every case before the last for an entry under r, whatever its value.
+func (r *keyRule) plainEntry(nested nestedKeys) bool {
+	return !r.secretInKey && r.secret == redact.KeyPlain && (nested != dropNestedPersonal || r.personal == notPersonal)
+}
+
+// inFront returns k's slot if k is in the front, else nil. routeAttrs, which runs on
+// every attribute of every span and log record, has these lines written out: see there.
+func (t *ruleTable) inFront(k string) *ruleSlot {
 	if k != "" {
 		set := &t.front[setOf(k)]
-		if set[0].key == k {
-			return &set[0].rule
+		if sameKey(set[0].key, k) {
+			return &set[0]
 		}
-		if set[1].key == k {
-			return &set[1].rule
+		if sameKey(set[1].key, k) {
+			return &set[1]
 		}
 	}
 	return nil
+}
+
+// sameKey reports whether a == b, comparing keys of eight bytes or more a word at a time
+// in place. Small enough to be inlined: the call to memequal that a == b makes had
+// decideAttr save its arguments before the key lookup and load them again after it, on
+// every attribute.
+func sameKey(a, b string) bool {
+	n := len(a)
+	if n != len(b) || n < 8 {
+		return n == len(b) && a == b
+	}
+	pa, pb := unsafe.Pointer(unsafe.StringData(a)), unsafe.Pointer(unsafe.StringData(b)) //nolint:gosec // read-only, within both strings
+	for i := 0; i < n-8; i += 8 {
+		if *(*uint64)(unsafe.Add(pa, i)) != *(*uint64)(unsafe.Add(pb, i)) { //nolint:gosec // i+8 < n
+			return false
+		}
+	}
+	// the last word, overlapping the loop's last one when n is not a multiple of 8
+	return *(*uint64)(unsafe.Add(pa, n-8)) == *(*uint64)(unsafe.Add(pb, n-8)) //nolint:gosec // n >= 8
 }
 
 // inNeighbour returns the rule for a non-empty k that found its own set full, if k is in
@@ -197,7 +279,7 @@ func (t *ruleTable) inNeighbour(k string) *keyRule {
 	set := &t.front[setOf(k)^1]
 	for i := range set {
 		if set[i].key == k {
-			return &set[i].rule
+			return set[i].rule
 		}
 	}
 	return nil
@@ -245,8 +327,8 @@ func (p *policy) classify(k string) *keyRule {
 // the slow path that classifies a new key.
 func (p *policy) rule(k string) *keyRule {
 	t := p.rules.Load()
-	if r := t.inFront(k); r != nil {
-		return r
+	if s := t.inFront(k); s != nil {
+		return s.rule
 	}
 	return p.behindFront(t, k)
 }
@@ -301,7 +383,7 @@ func (p *policy) publish() {
 	}
 	rules := maps.Clone(p.rules.Load().all)
 	maps.Copy(rules, p.pending)
-	p.rules.Store(newRuleTable(rules))
+	p.rules.Store(newRuleTable(rules, p.traceSafe))
 	p.pending = nil
 	p.dirty.Store(false)
 }

@@ -1,10 +1,17 @@
 package authobsprocessor
 
 import (
+	"context"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/processor/processortest"
+
+	"github.com/authobs/authobsprocessor/internal/redact"
 )
 
 // TestRuleTableFront: a key the front holds comes with its own rule, never another key's;
@@ -19,13 +26,10 @@ func TestRuleTableFront(t *testing.T) {
 			all[k] = &keyRule{evidence: evidenceKind(j), drop: i%2 == 0}
 		}
 	}
-	tb := newRuleTable(all)
+	tb := newRuleTable(all, true)
 	inFront := 0
 	for k, want := range all {
-		got := tb.inFront(k)
-		if got == nil {
-			got = tb.inNeighbour(k)
-		}
+		got := frontRule(tb, k)
 		if got != nil {
 			require.Equal(t, *want, *got, k)
 			inFront++
@@ -39,9 +43,17 @@ func TestRuleTableFront(t *testing.T) {
 			require.Nil(t, tb.inNeighbour(k), k)
 		}
 	}
-	twins := newRuleTable(map[string]*keyRule{"auth.request_id": {evidence: evRequestID}, "auth_request_id": {evidence: evCFRay}})
-	require.Equal(t, evRequestID, twins.inFront("auth.request_id").evidence)
-	require.Equal(t, evCFRay, twins.inFront("auth_request_id").evidence)
+	twins := newRuleTable(map[string]*keyRule{"auth.request_id": {evidence: evRequestID}, "auth_request_id": {evidence: evCFRay}}, true)
+	require.Equal(t, evRequestID, twins.inFront("auth.request_id").rule.evidence)
+	require.Equal(t, evCFRay, twins.inFront("auth_request_id").rule.evidence)
+}
+
+// frontRule is the rule of k in tb's front (its own set or the neighbouring one), else nil.
+func frontRule(tb *ruleTable, k string) *keyRule {
+	if s := tb.inFront(k); s != nil {
+		return s.rule
+	}
+	return tb.inNeighbour(k)
 }
 
 // TestRuleTableNeighbour: a third key of a full set takes the neighbouring set, so three
@@ -55,13 +67,174 @@ func TestRuleTableNeighbour(t *testing.T) {
 	for i, k := range keys {
 		all[k] = &keyRule{evidence: evidenceKind(i + 1)}
 	}
-	tb := newRuleTable(all)
+	tb := newRuleTable(all, true)
 	for i, k := range keys {
-		got := tb.inFront(k)
-		if got == nil {
-			got = tb.inNeighbour(k)
-		}
+		got := frontRule(tb, k)
 		require.NotNil(t, got, k)
 		require.Equal(t, evidenceKind(i+1), got.evidence, k)
 	}
+}
+
+// TestSameKey: the in-place compare agrees with == for keys of every length up to 40 that
+// differ in any one byte, in length only, or not at all.
+func TestSameKey(t *testing.T) {
+	for n := range 41 {
+		a := make([]byte, n)
+		for i := range a {
+			a[i] = byte('a' + i%26)
+		}
+		k := string(a)
+		require.True(t, sameKey(k, strings.Clone(k)), n)
+		require.False(t, sameKey(k, k+"x"), n)
+		require.False(t, sameKey(k+"x", k), n)
+		for i := range n {
+			b := []byte(k)
+			b[i] ^= 0x20
+			require.False(t, sameKey(k, string(b)), "%d %d", n, i)
+		}
+	}
+}
+
+// TestPlainSlots: routeAttrs' and redactEntries' shortcut for keys whose front slot says plain decides every
+// entry as decideAttr's or decideEntry's walk through the cases does (the rule left to the
+// map behind the front), for every combination of a rule's fields, on both routes, for the
+// attributes of ordinary items and auth operations and for entries of other maps where
+// personal data is kept or dropped, for values of every type (secrets, error text,
+// containers): the same attributes afterwards (removals, rewrites, derived facts) and the
+// same counts; and so does the path of maps too long for their marks.
+func TestPlainSlots(t *testing.T) {
+	const key = "app.request.detail"
+	values := map[string]func(pcommon.Value){
+		"empty": func(pcommon.Value) {},
+		"clean": func(v pcommon.Value) { v.SetStr("GET /v1/items served") },
+		"secret": func(v pcommon.Value) {
+			v.SetStr("token sk-proj-" + strings.Repeat("Ab3xY9", 8))
+		},
+		"error": func(v pcommon.Value) { v.SetStr("request failed: http 401 Unauthorized for the refresh") },
+		"int":   func(v pcommon.Value) { v.SetInt(401) },
+		"bool":  func(v pcommon.Value) { v.SetBool(true) },
+		"bytes": func(v pcommon.Value) { v.SetEmptyBytes().FromRaw([]byte("password=hunter2hunter2")) },
+		"map": func(v pcommon.Value) {
+			m := v.SetEmptyMap()
+			m.PutStr("password", "hunter2hunter2")
+			m.PutStr("user.email", "a@example.com")
+		},
+		"slice": func(v pcommon.Value) {
+			s := v.SetEmptySlice()
+			s.AppendEmpty().SetStr("Bearer " + strings.Repeat("Zq7", 12))
+			s.AppendEmpty().SetStr("ok")
+		},
+	}
+	var rules []keyRule
+	for bits := range 1 << 5 {
+		for _, ev := range []evidenceKind{evNone, evBool, evEnum} {
+			for _, pk := range []personalKind{notPersonal, personalDrop, personalPrompt} {
+				for _, sk := range []redact.KeyKind{redact.KeyPlain, redact.KeySecret, redact.KeyCookie} {
+					rules = append(rules, keyRule{
+						enum: enumAuthMode, evidence: ev, personal: pk, secret: sk,
+						allowed: bits&1 != 0, drop: bits&2 != 0, errorText: bits&4 != 0,
+						secretInKey: bits&8 != 0, unlisted: bits&16 != 0,
+					})
+				}
+			}
+		}
+	}
+	type outcome struct {
+		attrs map[string]any
+		c     counters
+	}
+	modes := []struct {
+		name   string
+		routed bool
+		op     operation
+		depth  int
+		nested nestedKeys
+	}{
+		{"ordinary item", true, opOther, topLevel, keepNestedPersonal},
+		{"auth operation", true, opAPIRequest, topLevel, keepNestedPersonal},
+		{"metric attributes", false, opOther, topLevel, keepNestedPersonal},
+		{"nested map, personal data dropped", false, opOther, 1, dropNestedPersonal},
+	}
+	for _, route := range routes {
+		set := processortest.NewNopSettings(NewFactory().Type())
+		p, err := newAuthobsProcessor(set, routeConfig(route))
+		require.NoError(t, err)
+		plain := 0
+		for _, r := range rules {
+			front := newRuleTable(map[string]*keyRule{key: &r}, p.traceSafe)
+			behind := &ruleTable{all: map[string]*keyRule{key: &r}}
+			require.NotNil(t, front.inFront(key))
+			require.Nil(t, behind.inFront(key))
+			if front.inFront(key).plain != 0 {
+				plain++
+			}
+			for _, mode := range modes {
+				nested := mode.nested
+				if mode.routed {
+					nested = p.routedNested
+				}
+				for name, fill := range values {
+					// long: 65 more entries, so the map takes the path of maps too long
+					// for the marks; what they cost alone (fillers) is taken off
+					run := func(tb *ruleTable, long, fillers bool) outcome {
+						p.policy.rules.Store(tb)
+						var o outcome
+						m := pcommon.NewMap()
+						if !fillers {
+							fill(m.PutEmpty(key))
+						}
+						for i := 0; long && i <= maxMarked; i++ {
+							m.PutInt("filler.attribute."+strconv.Itoa(i), int64(i))
+						}
+						if mode.routed {
+							p.routeAttrs(m, mode.op, &o.c)
+						} else {
+							p.redactEntries(m, mode.depth, nested, &o.c)
+						}
+						o.attrs = m.AsRaw()
+						for k := range o.attrs {
+							if strings.HasPrefix(k, "filler.") {
+								delete(o.attrs, k)
+							}
+						}
+						return o
+					}
+					want := run(behind, false, false)
+					require.Equal(t, want, run(front, false, false), "%s %+v %s, value %s", route, r, mode.name, name)
+					long, fillers := run(front, true, false), run(front, true, true)
+					for i := range long.c.dropped {
+						long.c.dropped[i] -= fillers.c.dropped[i]
+					}
+					require.Equal(t, want, long, "%s %+v %s, value %s, long map", route, r, mode.name, name)
+				}
+			}
+		}
+		require.Positive(t, plain, route)
+	}
+}
+
+// TestKeysPublishedWithinBatch: a key first met in a batch is published after at most 64
+// items, not only at the end of the batch, so the rest of the batch finds it in the table.
+func TestKeysPublishedWithinBatch(t *testing.T) {
+	const newKey = "app.key.never.seen.before"
+	set := processortest.NewNopSettings(NewFactory().Type())
+	p, err := newAuthobsProcessor(set, routeConfig(RouteTraceSafe))
+	require.NoError(t, err)
+	td := ptrace.NewTraces()
+	spans := td.ResourceSpans().AppendEmpty().ScopeSpans().AppendEmpty().Spans()
+	for range 200 {
+		spans.AppendEmpty().Attributes().PutStr(newKey, "value")
+	}
+	guarded, publishedAt := 0, 0
+	p.beforeItem = func() {
+		guarded++
+		if _, ok := p.policy.rules.Load().all[newKey]; ok && publishedAt == 0 {
+			publishedAt = guarded
+		}
+	}
+	_, err = p.processTraces(context.Background(), td)
+	require.NoError(t, err)
+	// guarded: the resource, the scope, then the spans
+	require.Positive(t, publishedAt, "not published within the batch")
+	require.LessOrEqual(t, publishedAt, 2+64+1)
 }

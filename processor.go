@@ -131,6 +131,7 @@ func batch[RS, SS, I any, RSS sliceOf[RS], SSS sliceOf[SS], IS sliceOf[I]](p *au
 	if sig == sigMetrics { // metrics are not routed: redaction only
 		resource, scope = p.redactAttrs, p.redactScope
 	}
+	n := 0 // items so far
 	for i := range resources.Len() {
 		rs := resources.At(i)
 		guard(p, c, resourceOf(rs).Attributes(), resource, (*authobsProcessor).failClosedAttrs)
@@ -141,6 +142,12 @@ func batch[RS, SS, I any, RSS sliceOf[RS], SSS sliceOf[SS], IS sliceOf[I]](p *au
 			items := itemsOf(ss)
 			for k := range items.Len() {
 				guard(p, c, items.At(k), item, failItem)
+				// keys learnt on the way are published every 64 items as well, so a batch
+				// that brings many new keys (the first a collector sees, say) looks them up
+				// behind the front (a lock and two maps) on its first items only
+				if n++; n%64 == 0 {
+					p.policy.publish()
+				}
 			}
 		}
 	}

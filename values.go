@@ -31,9 +31,43 @@ const (
 
 // redactAttrs is the policy of metrics, which are not routed: redaction only.
 func (p *authobsProcessor) redactAttrs(attrs pcommon.Map, c *counters) {
-	p.w.removeIf(attrs, func(k string, v pcommon.Value) bool {
-		return p.redactEntry(k, v, topLevel, keepNestedPersonal, c)
-	})
+	p.redactEntries(attrs, topLevel, keepNestedPersonal, c)
+}
+
+// redactEntries applies decideEntry to every entry of a map at depth (a metric's
+// attributes, a map below an item): writer.removeIf written out, as in routeAttrs, so that
+// an entry whose key's front slot says plain goes straight to value redaction.
+func (p *authobsProcessor) redactEntries(m pcommon.Map, depth int, nested nestedKeys, c *counters) {
+	if m.Len() > maxMarked {
+		p.w.removeIf(m, func(k string, v pcommon.Value) bool {
+			return p.decideEntry(p.policy.rule(k), v, depth, nested, c)
+		})
+		return
+	}
+	plain := plainEntryKeep
+	if nested == dropNestedPersonal {
+		plain = plainEntryDrop
+	}
+	t := p.policy.rules.Load()
+	var marked uint64
+	i := 0
+	for k, v := range m.All() {
+		s := t.inFront(k)
+		switch {
+		case s != nil && s.plain&plain != 0:
+			p.redactValue(v, depth, nested, c)
+		case s != nil:
+			if p.decideEntry(s.rule, v, depth, nested, c) {
+				marked |= 1 << i
+			}
+		default:
+			if p.decideEntry(p.policy.behindFront(t, k), v, depth, nested, c) {
+				marked |= 1 << i
+			}
+		}
+		i++
+	}
+	p.w.removeMarked(m, marked)
 }
 
 // redactValue redacts every string inside v: value detectors on strings and bytes, key
@@ -44,7 +78,12 @@ func (p *authobsProcessor) redactValue(v pcommon.Value, depth int, nested nested
 	// redactField's body, written out: the setter's method value is built only when the
 	// value changes
 	if s := v.Str(); s != "" {
-		if out, changed := p.redactString(s, c); changed {
+		// redactString's short gate inlined here too: most short values stop at it, and
+		// then make no call at all
+		if p.engine.ShortClean(s) {
+			return
+		}
+		if out, changed := p.redactCached(s, c); changed {
 			p.w.set(v.SetStr, out)
 		}
 		return
@@ -70,9 +109,7 @@ func (p *authobsProcessor) redactContainer(v pcommon.Value, depth int, nested ne
 		}
 	case pcommon.ValueTypeMap:
 		if !p.tooDeep(v, depth, c) {
-			p.w.removeIf(v.Map(), func(k string, nv pcommon.Value) bool {
-				return p.redactEntry(k, nv, depth+1, nested, c)
-			})
+			p.redactEntries(v.Map(), depth+1, nested, c)
 		}
 	case pcommon.ValueTypeSlice:
 		// a slice of strings (header arrays) is common: its elements are walked without
@@ -86,11 +123,10 @@ func (p *authobsProcessor) redactContainer(v pcommon.Value, depth int, nested ne
 	}
 }
 
-// redactEntry applies the key rules to one map entry below an item (or to a metric
-// attribute); it reports whether the entry must go: a secret in the key itself, or
-// personal data where nested says so.
-func (p *authobsProcessor) redactEntry(k string, v pcommon.Value, depth int, nested nestedKeys, c *counters) (remove bool) {
-	rule := p.policy.rule(k)
+// decideEntry applies the key rules to one map entry below an item (or to a metric
+// attribute), whose key has rule; it reports whether the entry must go: a secret in the
+// key itself, or personal data where nested says so.
+func (p *authobsProcessor) decideEntry(rule *keyRule, v pcommon.Value, depth int, nested nestedKeys, c *counters) (remove bool) {
 	switch {
 	case rule.secretInKey:
 		c.dropped[dropSecretInKey]++
@@ -185,6 +221,11 @@ func (p *authobsProcessor) redactString(s string, c *counters) (string, bool) {
 	if p.engine.ShortClean(s) {
 		return s, false
 	}
+	return p.redactCached(s, c)
+}
+
+// redactCached is redactString without the short gate.
+func (p *authobsProcessor) redactCached(s string, c *counters) (string, bool) {
 	if !cleancache.Cacheable(s) {
 		return p.engine.Redact(s, &c.hits)
 	}

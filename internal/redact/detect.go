@@ -241,6 +241,7 @@ func init() {
 	add(prefixRule{"SK", 32, 32, isHex, VendorToken}) // Twilio API key secret
 	firstByteShapes = shapesByFirstByte()
 	hexGluePrefixes = gluedHexPrefixes()
+	quietClasses = quietClassTable()
 }
 
 // scanner collects the matches of one string. The first matches live in an inline
@@ -305,22 +306,30 @@ func (sc *scanner) scan() {
 	s := sc.s
 	wordStart := true
 	for i := 0; i < len(s); i++ {
+		// the bytes that need no closer look, in a leaf loop that keeps its state in
+		// registers; it stops where the code below has something to do
+		stop := uint8(qOp | qEsc)
+		if sc.escape {
+			stop = qOp
+		}
+		var last int
+		if i, last, wordStart = quietUntil(s, i, wordStart, stop); i >= len(s) {
+			break
+		}
 		c := s[i]
 		cl := classes[c]
 		if cl&cAlnum != 0 {
-			last := skipAlnum(s, i)
 			if wordStart {
-				if f := shapesAt(s, i); mayBeToken(s, i, last+1, f) {
-					if start, end, det := sc.wordAt(i, last+1, f); end > start {
-						sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
-						sc.jump(i+1, end)
-						i = end - 1
-						wordStart = false
-						continue
-					}
-					// the rest of an inert run (a UUID's segments) holds nothing either
-					last = max(last, sc.inertEnd-1)
+				// quietUntil stops at a word start only where wordAt may find something
+				if start, end, det := sc.wordAt(i, last+1, shapesAt(s, i)); end > start {
+					sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
+					sc.jump(i+1, end)
+					i = end - 1
+					wordStart = false
+					continue
 				}
+				// the rest of an inert run (a UUID's segments) holds nothing either
+				last = max(last, sc.inertEnd-1)
 			} else if i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
 				// a known prefix glued to a word (`key-sk-proj-…`, `x_ghp_…`)
 				if end, det := prefixAt(s, i); end > i {
@@ -336,11 +345,7 @@ func (sc *scanner) scan() {
 			wordStart = false
 			continue
 		}
-		if cl&(cEsc|cOp) == 0 {
-			// a blank, a quote, a bracket …: most bytes between words
-			wordStart = cl&cSep != 0
-			continue
-		}
+		// an operator, or an escape start while none was found (quietUntil's stop)
 		if cl&cEsc != 0 && !sc.escape {
 			sc.escape = escapeAt(s, i)
 		}
@@ -382,29 +387,79 @@ func (sc *scanner) jump(from, next int) {
 	}
 }
 
-// mayBeToken reports whether wordAt can find anything in the word at i whose letters and
-// digits end at alnumEnd: its first bytes begin a shape (f, from shapesAt), its token run
-// (letters, digits and a token byte after them) can be long enough for the long-token
-// tests, or it has the `Q~` of an Entra ID secret. Most words of text are none of these
-// and cost no call.
-func mayBeToken(s string, i, alnumEnd int, f uint8) bool {
-	if f != 0 || alnumEnd-i >= minBase64Len {
-		return true
+// quietUntil returns the first index from i on where scan has work to do, the index of
+// the last letter or digit of the run there (when it is one) and scan's wordStart there:
+// a byte of a class in stop (qOp, and qEsc while no escape was found), a word start where
+// wordAt may find something, or a run of letters and digits after `-` or `_` that begins
+// with a known prefix's first byte. What it passes over, scan would pass over: a byte
+// between words sets wordStart by its class; the rest of a word clears it. One table read
+// per byte (quietClasses) decides, in a leaf loop that keeps its state in registers.
+func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
+	t := &quietClasses
+	// uint compares: the bounds checks go
+	for uint(i) < uint(len(s)) {
+		cl := t[s[i]]
+		if cl&qAlnum == 0 {
+			if cl&stop != 0 {
+				return i, i, wordStart
+			}
+			wordStart = cl&qSep != 0
+			i++
+			continue
+		}
+		j := i + 1
+		for uint(j) < uint(len(s)) && t[s[j]]&qAlnum != 0 {
+			j++
+		}
+		if wordStart {
+			// wordAt can find something only where its first bytes begin a shape, the word
+			// is long enough for the long-token tests, a token byte follows its letters and
+			// digits, or an Entra ID secret begins (`abc1Q~…`, `a.b1Q~…`: its first six bytes
+			// are azure bytes, so `~` or `.` follows the letters if nothing above does)
+			if j-i >= minBase64Len || (cl&qShape != 0 && shapesAt(s, i) != 0) {
+				return i, j - 1, true
+			}
+			if uint(j) < uint(len(s)) && t[s[j]]&qNext != 0 &&
+				(s[j] != '.' || (uint(i+5) < uint(len(s)) && s[i+5] == '~' && s[i+4] == 'Q')) {
+				return i, j - 1, true
+			}
+		} else if cl&qGlue != 0 && i > 0 && (s[i-1] == '-' || s[i-1] == '_') {
+			return i, j - 1, false
+		}
+		wordStart = false
+		i = j
 	}
-	if alnumEnd < len(s) && classes[s[alnumEnd]]&cEnt != 0 {
-		return true
-	}
-	return i+5 < len(s) && s[i+5] == '~' && s[i+4] == 'Q'
+	return i, i, wordStart
 }
 
-// skipAlnum returns the index of the last letter or digit of the run that begins at i.
-func skipAlnum(s string, i int) int {
-	for j := i + 1; j < len(s); j++ {
-		if classes[s[j]]&cAlnum == 0 {
-			return j - 1
+// The classes of a byte for quietUntil, all it asks in one table read.
+const (
+	qAlnum = cAlnum
+	qSep   = cSep
+	qOp    = cOp
+	qEsc   = cEsc
+	qNext  = 1 << 0 // after a word's letters and digits: a token byte (cEnt), `~` or `.`
+	qShape = 1 << 1 // a first byte of firstByteShapes
+	qGlue  = 1 << 4 // a first byte of a known prefix (prefixRules)
+)
+
+// quietClasses is filled by the init that builds prefixRules, once firstByteShapes is.
+var quietClasses [256]uint8
+
+func quietClassTable() (t [256]uint8) {
+	for c := range 256 {
+		t[c] = classes[c] & (cAlnum | cSep | cOp | cEsc)
+		if classes[c]&cEnt != 0 || c == '~' || c == '.' {
+			t[c] |= qNext
+		}
+		if firstByteShapes[c] != 0 {
+			t[c] |= qShape
+		}
+		if len(prefixRules[c]) > 0 {
+			t[c] |= qGlue
 		}
 	}
-	return len(s) - 1
+	return t
 }
 
 // prefixAt matches a known token prefix at i and returns the end of the token, its

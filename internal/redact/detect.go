@@ -396,11 +396,13 @@ func (sc *scanner) jump(from, next int) {
 // per byte (quietClasses) decides, in a leaf loop that keeps its state in registers.
 func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 	t := &quietClasses
+	look := stop | qDash
 	// uint compares: the bounds checks go
 	for uint(i) < uint(len(s)) {
 		cl := t[s[i]]
 		if cl&qAlnum == 0 {
-			if cl&stop != 0 {
+			// a dash is scan's work only as the first of `-----BEGIN `
+			if cl&look != 0 && (cl&stop != 0 || (uint(i+1) < uint(len(s)) && s[i+1] == '-')) {
 				return i, i, wordStart
 			}
 			wordStart = cl&qSep != 0
@@ -423,8 +425,11 @@ func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 				(s[j] != '.' || (uint(i+5) < uint(len(s)) && s[i+5] == '~' && s[i+4] == 'Q')) {
 				return i, j - 1, true
 			}
-		} else if cl&qGlue != 0 && i > 0 && (s[i-1] == '-' || s[i-1] == '_') {
-			return i, j - 1, false
+		} else if cl&qGlue != 0 && i > 0 && (s[i-1] == '-' || s[i-1] == '_') && uint(i+1) < uint(len(s)) {
+			// prefixAt's first test, here where it costs no return to scan
+			if c := s[i+1]; prefixSecond[s[i]][c>>6]&(1<<(c&63)) != 0 {
+				return i, j - 1, false
+			}
 		}
 		wordStart = false
 		i = j
@@ -441,6 +446,7 @@ const (
 	qNext  = 1 << 0 // after a word's letters and digits: a token byte (cEnt), `~` or `.`
 	qShape = 1 << 1 // a first byte of firstByteShapes
 	qGlue  = 1 << 4 // a first byte of a known prefix (prefixRules)
+	qDash  = 1 << 6 // `-`, which quietClasses takes out of qOp
 )
 
 // quietClasses is filled by the init that builds prefixRules, once firstByteShapes is.
@@ -449,6 +455,9 @@ var quietClasses [256]uint8
 func quietClassTable() (t [256]uint8) {
 	for c := range 256 {
 		t[c] = classes[c] & (cAlnum | cSep | cOp | cEsc)
+		if c == '-' {
+			t[c] = t[c]&^qOp | qDash
+		}
 		if classes[c]&cEnt != 0 || c == '~' || c == '.' {
 			t[c] |= qNext
 		}
@@ -725,10 +734,10 @@ func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 	if !has(pNotHex) {
 		// trace and span ids, UUIDs, hashes: identifiers, not secrets — unless the hex
 		// spells out text that holds one
-		if hexHidesSecret(w) {
+		if !has(pURL) && hexHidesSecret(w) {
 			return i, i + n, Encoded
 		}
-		if i == r.start && inertRun(s, i, r.tokEnd) {
+		if i == r.start && inertRun(s, i, r.tokEnd, word) {
 			sc.inertEnd = r.tokEnd
 		}
 		return i, i, 0
@@ -784,14 +793,24 @@ func (sc *scanner) shapedWordAt(i int, f uint8) (int, int, Detector) {
 // separator), no escape or operator but the dash, no `-----BEGIN ` (G, I, N are no hex),
 // and no known prefix glued after a dash but those made of hex digits (hexGluePrefixes),
 // looked for here.
-func inertRun(s string, i, tokEnd int) bool {
-	for _, p := range hexGluePrefixes {
+//
+// kinds are the run's kinds of bytes (profileBits): a prefix holding a kind the run does
+// not (the upper case of `-ACCA` in a lower-case UUID) is not looked for.
+func inertRun(s string, i, tokEnd int, kinds uint8) bool {
+	for k, p := range hexGluePrefixes {
+		if hexGlueKinds[k]&^kinds != 0 {
+			continue
+		}
 		if k := strings.Index(s[i:min(len(s), tokEnd+len(p))], p); k >= 0 {
 			return false
 		}
 	}
 	return true
 }
+
+// hexGlueKinds are the kinds of bytes (profileBits) of each of hexGluePrefixes up to its
+// first byte that ends a token run: the part a match has inside the run.
+var hexGlueKinds []uint8
 
 // hexGluePrefixes are the known prefixes that a run of hex digits and dashes can hold after
 // a dash, each with that leading `-` (`-ACCA…` of an AWS key): the prefix's bytes up to the
@@ -812,6 +831,11 @@ func gluedHexPrefixes() []string {
 			}
 			if hex {
 				out = append(out, "-"+r.prefix)
+				kinds := profileBits['-']
+				for k := 0; k < len(r.prefix) && classes[r.prefix[k]]&cEnt != 0; k++ {
+					kinds |= profileBits[r.prefix[k]]
+				}
+				hexGlueKinds = append(hexGlueKinds, kinds)
 			}
 		}
 	}
@@ -1130,9 +1154,10 @@ func base64HidesSecret(w string, url, std bool) bool {
 }
 
 // hexHidesSecret decodes a hex word of 24+ digits and scans the text inside. Random ids
-// decode to binary and are rejected after one pass over at most maxBase64Len/2 bytes.
+// decode to binary and are rejected after one pass over at most maxBase64Len/2 bytes. The
+// caller has checked that w has no dash (a UUID), from the kinds of its run.
 func hexHidesSecret(w string) bool {
-	if len(w) < 24 || len(w) > maxBase64Len || len(w)%2 != 0 || strings.IndexByte(w, '-') >= 0 {
+	if len(w) < 24 || len(w) > maxBase64Len || len(w)%2 != 0 {
 		return false
 	}
 	m := len(w) / 2

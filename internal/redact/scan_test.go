@@ -290,7 +290,11 @@ func TestInertRuns(t *testing.T) {
 				continue
 			}
 			tokEnd := i + runLen(s, i, func(c byte) bool { return classes[c]&cEnt != 0 })
-			if !isHexRun(s[i:tokEnd]) || !inertRun(s, i, tokEnd) {
+			kinds := uint8(0)
+			for k := i; k < tokEnd; k++ {
+				kinds |= profileBits[s[k]]
+			}
+			if !isHexRun(s[i:tokEnd]) || !inertRun(s, i, tokEnd, kinds) {
 				if isHexRun(s[i:tokEnd]) {
 					glued++
 				}
@@ -454,4 +458,54 @@ func skipAlnum(s string, i int) int {
 		}
 	}
 	return len(s) - 1
+}
+
+// TestKeyGateSound checks mayNameSecret, classify's gate, on keys built of the word tables'
+// words (whole, cut short, in upper case, camelCase), of digits and separators: every key
+// it turns away is one classifyWords calls plain, as attribute key and as query parameter.
+func TestKeyGateSound(t *testing.T) {
+	var words []string
+	for w := range secretWords {
+		words = append(words, w)
+	}
+	words = append(words, keyQualifiers...)
+	words = append(words, neutralWords...)
+	words = append(words, queryOnlyWords...)
+	words = append(words, "key", "items", "page", "id", "x", "0", "9", "Q")
+	seps := []string{"", "", "_", "-", ".", " ", "\"", "/"}
+	r := rand.New(rand.NewPCG(13, 14))
+	turned, secret := 0, 0
+	for range 200000 {
+		var b strings.Builder
+		for n := 1 + r.IntN(4); n > 0; n-- {
+			w := words[r.IntN(len(words))]
+			switch r.IntN(6) {
+			case 0:
+				w = strings.ToUpper(w)
+			case 1:
+				w = strings.ToUpper(w[:1]) + w[1:]
+			case 2:
+				w = w[r.IntN(len(w)):] // a word's tail: its pairs shift
+			}
+			b.WriteString(w)
+			b.WriteString(seps[r.IntN(len(seps))])
+		}
+		key := b.String()
+		gate := mayNameSecret(key)
+		for _, query := range []bool{false, true} {
+			k := classifyWords(key, query)
+			if k != KeyPlain {
+				secret++
+				if !gate {
+					t.Fatalf("%q (query %v): the gate turns it away, classifyWords says %v", key, query, k)
+				}
+			}
+		}
+		if !gate {
+			turned++
+		}
+	}
+	if turned < 20000 || secret < 20000 {
+		t.Fatalf("%d keys turned away, %d secret: the check is not exercised", turned, secret)
+	}
 }

@@ -418,16 +418,24 @@ func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 			// is long enough for the long-token tests, a token byte follows its letters and
 			// digits, or an Entra ID secret begins (`abc1Q~…`, `a.b1Q~…`: its first six bytes
 			// are azure bytes, so `~` or `.` follows the letters if nothing above does)
-			if j-i >= minBase64Len || (cl&qShape != 0 && shapesAt(s, i) != 0) {
+			if j-i >= minBase64Len {
 				return i, j - 1, true
+			}
+			// a shape's first bytes; where the only shapes are known prefixes (`se` of
+			// `served`, `sess-`: shapeSecond is prefixSecond there), prefixHeads too
+			if f := uint8(0); cl&qShape != 0 {
+				if f = shapesAt(s, i); f != 0 && (f != fPrefix || prefixHeadsAt(s, i)) {
+					return i, j - 1, true
+				}
 			}
 			if uint(j) < uint(len(s)) && t[s[j]]&qNext != 0 &&
 				(s[j] != '.' || (uint(i+5) < uint(len(s)) && s[i+5] == '~' && s[i+4] == 'Q')) {
 				return i, j - 1, true
 			}
 		} else if cl&qGlue != 0 && i > 0 && (s[i-1] == '-' || s[i-1] == '_') && uint(i+1) < uint(len(s)) {
-			// prefixAt's first test, here where it costs no return to scan
-			if c := s[i+1]; prefixSecond[s[i]][c>>6]&(1<<(c&63)) != 0 {
+			// prefixAt's first tests here, where they cost no return to scan: the second
+			// byte inline, most often the last
+			if c := s[i+1]; prefixSecond[s[i]][c>>6]&(1<<(c&63)) != 0 && prefixHeadsAt(s, i) {
 				return i, j - 1, false
 			}
 		}
@@ -477,13 +485,8 @@ func prefixAt(s string, i int) (int, Detector) {
 	if i+1 >= len(s) {
 		return i, 0
 	}
-	if c := s[i+1]; prefixSecond[s[i]][c>>6]&(1<<(c&63)) == 0 {
+	if c := s[i+1]; prefixSecond[s[i]][c>>6]&(1<<(c&63)) == 0 || !prefixHeadsAt(s, i) {
 		return i, 0
-	}
-	if i+2 < len(s) {
-		if h := headHash(s[i], s[i+1], s[i+2]); prefixHeads[h>>6]&(1<<(h&63)) == 0 {
-			return i, 0
-		}
 	}
 	for _, r := range prefixRules[s[i]] {
 		if i+1 >= len(s) || s[i+1] != r.prefix[1] || !strings.HasPrefix(s[i:], r.prefix) {
@@ -514,6 +517,17 @@ func prefixAt(s string, i int) (int, Detector) {
 		return extendSplit(s, end, r.ok), r.det
 	}
 	return i, 0
+}
+
+// prefixHeadsAt is prefixHeads' test of the first three bytes at i (true where fewer are
+// left): with prefixSecond's, prefixAt's cheap tests before it walks the rules. Small
+// enough to inline into quietUntil.
+func prefixHeadsAt(s string, i int) bool {
+	if i+2 >= len(s) {
+		return true
+	}
+	h := headHash(s[i], s[i+1], s[i+2])
+	return prefixHeads[h>>6]&(1<<(h&63)) != 0
 }
 
 // webhookHosts are URL prefixes whose path is itself the credential: anyone holding the

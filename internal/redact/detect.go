@@ -125,6 +125,12 @@ func init() {
 			classes[c] |= cOp
 		}
 	}
+	for c := range 256 {
+		runBytes[c] = uint16(profileBits[c])
+		if classes[c]&cEnt != 0 {
+			runBytes[c] |= runTok
+		}
+	}
 }
 
 func isTok(c byte) bool   { return classes[c]&cTok != 0 }
@@ -736,7 +742,15 @@ func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 	if alnumEnd-i < minBase64Len && (alnumEnd == len(s) || classes[s[alnumEnd]]&cEnt == 0) {
 		return i, i, 0 // a short word that is a run of its own (`served`, `cache`)
 	}
-	r := sc.runAt(i, alnumEnd)
+	// most runs shorter than minBase64Len (`v1/items`) have a byte of no token in
+	// [i+8, i+12): four bytes at once, before the run is read
+	if i+minBase64Len > len(s) {
+		return i, i, 0
+	}
+	if b, t := s[i+minBase64Len-4:i+minBase64Len], &classes; t[b[0]]&t[b[1]]&t[b[2]]&t[b[3]]&cEnt == 0 {
+		return i, i, 0
+	}
+	r := sc.runAt(i)
 	if r.tokEnd-i < minBase64Len {
 		return i, i, 0
 	}
@@ -910,24 +924,46 @@ var profileBits = func() (t [256]uint8) {
 	return t
 }()
 
-// runAt returns the run of token bytes that i is in, whose letters and digits end at
-// alnumEnd, measuring its end only when i is past the last one and the run goes on.
-func (sc *scanner) runAt(i, alnumEnd int) *runProfile {
+// runAt returns the run of token bytes that i is in. A new run is read once, eight bytes
+// per test while eight token bytes follow: its end and the kinds of bytes it holds after
+// its first (runBytes gives both), which measure completes with the padding.
+func (sc *scanner) runAt(i int) *runProfile {
 	r := &sc.run
 	if i >= r.start && i < r.tokEnd {
 		return r
 	}
 	s := sc.s
-	j := alnumEnd
-	for j < len(s) && classes[s[j]]&cEnt != 0 {
-		j++
+	t := &runBytes
+	inner := uint16(0)
+	k := i + 1
+	for ; k+8 <= len(s); k += 8 {
+		b := s[k : k+8]
+		v0, v1, v2, v3, v4, v5, v6, v7 := t[b[0]], t[b[1]], t[b[2]], t[b[3]], t[b[4]], t[b[5]], t[b[6]], t[b[7]]
+		if v0&v1&v2&v3&v4&v5&v6&v7&runTok == 0 {
+			break
+		}
+		inner |= v0 | v1 | v2 | v3 | v4 | v5 | v6 | v7
 	}
-	r.start, r.tokEnd, r.measured, r.walked = i, j, false, false
+	for ; k < len(s); k++ {
+		v := t[s[k]]
+		if v&runTok == 0 {
+			break
+		}
+		inner |= v
+	}
+	r.start, r.tokEnd, r.measured, r.walked = i, k, false, false
+	r.inner = uint8(inner) //nolint:gosec // the low eight bits: profileBits
 	return r
 }
 
-// measure fills the profile once per run: the padding, and the kinds of bytes the run
-// holds, in one pass.
+// runTok marks a token byte (cEnt) in runBytes, above the eight bits of profileBits.
+const runTok = 1 << 8
+
+// runBytes is profileBits with runTok; filled by the init that fills classes.
+var runBytes [256]uint16
+
+// measure completes the profile once per run: the padding, and the kinds of bytes the run
+// holds with it and its first byte.
 func (r *runProfile) measure(s string) {
 	if r.measured {
 		return
@@ -936,18 +972,9 @@ func (r *runProfile) measure(s string) {
 	r.end = r.tokEnd
 	for k := 0; k < 2 && r.end < len(s) && s[r.end] == '='; k++ {
 		r.end++ // base64 padding; a `=` inside is a key=value separator
+		r.inner |= profileBits['=']
 	}
-	t := &profileBits
-	inner := uint8(0)
-	k := r.start + 1
-	for ; k+8 <= r.end; k += 8 {
-		b := s[k : k+8]
-		inner |= t[b[0]] | t[b[1]] | t[b[2]] | t[b[3]] | t[b[4]] | t[b[5]] | t[b[6]] | t[b[7]]
-	}
-	for ; k < r.end; k++ {
-		inner |= t[s[k]]
-	}
-	r.inner, r.all = inner, inner|t[s[r.start]]
+	r.all = r.inner | profileBits[s[r.start]]
 }
 
 // kinds returns the kinds of bytes (a bit per pDigit …) the word from i to the end of the

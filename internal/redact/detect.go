@@ -750,7 +750,7 @@ func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 	if b, t := s[i+minBase64Len-4:i+minBase64Len], &classes; t[b[0]]&t[b[1]]&t[b[2]]&t[b[3]]&cEnt == 0 {
 		return i, i, 0
 	}
-	r := sc.runAt(i)
+	r := sc.runAt(i, alnumEnd)
 	if r.tokEnd-i < minBase64Len {
 		return i, i, 0
 	}
@@ -924,18 +924,27 @@ var profileBits = func() (t [256]uint8) {
 	return t
 }()
 
-// runAt returns the run of token bytes that i is in. A new run is read once, eight bytes
-// per test while eight token bytes follow: its end and the kinds of bytes it holds after
-// its first (runBytes gives both), which measure completes with the padding.
-func (sc *scanner) runAt(i int) *runProfile {
+// runAt returns the run of token bytes that i is in, whose letters and digits end at
+// alnumEnd. A new run is read once: the kinds of bytes it holds after its first, eight
+// bytes at once over its letters and digits alone, then with its end, eight bytes per test
+// while eight token bytes follow (runBytes gives both); measure completes them with the
+// padding.
+func (sc *scanner) runAt(i, alnumEnd int) *runProfile {
 	r := &sc.run
 	if i >= r.start && i < r.tokEnd {
 		return r
 	}
 	s := sc.s
-	t := &runBytes
-	inner := uint16(0)
+	// the word's own letters and digits, token bytes all: their kinds only, eight at once
+	p := &profileBits
+	inner8 := uint8(0)
 	k := i + 1
+	for ; k+8 <= alnumEnd; k += 8 {
+		b := s[k : k+8]
+		inner8 |= p[b[0]] | p[b[1]] | p[b[2]] | p[b[3]] | p[b[4]] | p[b[5]] | p[b[6]] | p[b[7]]
+	}
+	t := &runBytes
+	inner := uint16(inner8)
 	for ; k+8 <= len(s); k += 8 {
 		b := s[k : k+8]
 		v0, v1, v2, v3, v4, v5, v6, v7 := t[b[0]], t[b[1]], t[b[2]], t[b[3]], t[b[4]], t[b[5]], t[b[6]], t[b[7]]

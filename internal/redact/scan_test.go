@@ -82,7 +82,7 @@ func TestRunKindsAgree(t *testing.T) {
 			if classes[s[start]]&cAlnum == 0 || (start > 0 && classes[s[start-1]]&cEnt != 0) {
 				continue
 			}
-			r := sc.runAt(start)
+			r := sc.runAt(start, skipAlnum(s, start)+1)
 			r.measure(s)
 			tokEnd := start + runLen(s, start, func(c byte) bool { return classes[c]&cEnt != 0 })
 			end := tokEnd

@@ -467,6 +467,13 @@ func (rs *ruleSet) scan(sc *scanner) {
 	if end < 0 {
 		return
 	}
+	rs.scanFrom(sc, end, state)
+}
+
+// scanFrom is scan from the first keyword on (its end and the automaton's state there):
+// apart, so that a string with no keyword costs scan's small frame, not this one's.
+func (rs *ruleSet) scanFrom(sc *scanner, end, state int) {
+	s := sc.s
 	var ws *windowState
 	defer func() {
 		if ws != nil {

@@ -125,6 +125,12 @@ func init() {
 			classes[c] |= cOp
 		}
 	}
+	for c := range 256 {
+		runBytes[c] = uint16(profileBits[c])
+		if classes[c]&cEnt != 0 {
+			runBytes[c] |= runTok
+		}
+	}
 }
 
 func isTok(c byte) bool   { return classes[c]&cTok != 0 }
@@ -241,6 +247,7 @@ func init() {
 	add(prefixRule{"SK", 32, 32, isHex, VendorToken}) // Twilio API key secret
 	firstByteShapes = shapesByFirstByte()
 	hexGluePrefixes = gluedHexPrefixes()
+	quietClasses = quietClassTable()
 }
 
 // scanner collects the matches of one string. The first matches live in an inline
@@ -305,22 +312,30 @@ func (sc *scanner) scan() {
 	s := sc.s
 	wordStart := true
 	for i := 0; i < len(s); i++ {
+		// the bytes that need no closer look, in a leaf loop that keeps its state in
+		// registers; it stops where the code below has something to do
+		stop := uint8(qOp | qEsc)
+		if sc.escape {
+			stop = qOp
+		}
+		var last int
+		if i, last, wordStart = quietUntil(s, i, wordStart, stop); i >= len(s) {
+			break
+		}
 		c := s[i]
 		cl := classes[c]
 		if cl&cAlnum != 0 {
-			last := skipAlnum(s, i)
 			if wordStart {
-				if f := shapesAt(s, i); mayBeToken(s, i, last+1, f) {
-					if start, end, det := sc.wordAt(i, last+1, f); end > start {
-						sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
-						sc.jump(i+1, end)
-						i = end - 1
-						wordStart = false
-						continue
-					}
-					// the rest of an inert run (a UUID's segments) holds nothing either
-					last = max(last, sc.inertEnd-1)
+				// quietUntil stops at a word start only where wordAt may find something
+				if start, end, det := sc.wordAt(i, last+1, shapesAt(s, i)); end > start {
+					sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
+					sc.jump(i+1, end)
+					i = end - 1
+					wordStart = false
+					continue
 				}
+				// the rest of an inert run (a UUID's segments) holds nothing either
+				last = max(last, sc.inertEnd-1)
 			} else if i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
 				// a known prefix glued to a word (`key-sk-proj-…`, `x_ghp_…`)
 				if end, det := prefixAt(s, i); end > i {
@@ -336,11 +351,7 @@ func (sc *scanner) scan() {
 			wordStart = false
 			continue
 		}
-		if cl&(cEsc|cOp) == 0 {
-			// a blank, a quote, a bracket …: most bytes between words
-			wordStart = cl&cSep != 0
-			continue
-		}
+		// an operator, or an escape start while none was found (quietUntil's stop)
 		if cl&cEsc != 0 && !sc.escape {
 			sc.escape = escapeAt(s, i)
 		}
@@ -382,29 +393,96 @@ func (sc *scanner) jump(from, next int) {
 	}
 }
 
-// mayBeToken reports whether wordAt can find anything in the word at i whose letters and
-// digits end at alnumEnd: its first bytes begin a shape (f, from shapesAt), its token run
-// (letters, digits and a token byte after them) can be long enough for the long-token
-// tests, or it has the `Q~` of an Entra ID secret. Most words of text are none of these
-// and cost no call.
-func mayBeToken(s string, i, alnumEnd int, f uint8) bool {
-	if f != 0 || alnumEnd-i >= minBase64Len {
-		return true
+// quietUntil returns the first index from i on where scan has work to do, the index of
+// the last letter or digit of the run there (when it is one) and scan's wordStart there:
+// a byte of a class in stop (qOp, and qEsc while no escape was found), a word start where
+// wordAt may find something, or a run of letters and digits after `-` or `_` that begins
+// with a known prefix's first byte. What it passes over, scan would pass over: a byte
+// between words sets wordStart by its class; the rest of a word clears it. One table read
+// per byte (quietClasses) decides, in a leaf loop that keeps its state in registers.
+func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
+	t := &quietClasses
+	look := stop | qDash
+	// uint compares: the bounds checks go
+	for uint(i) < uint(len(s)) {
+		cl := t[s[i]]
+		if cl&qAlnum == 0 {
+			// a dash is scan's work only as the first of `-----BEGIN `
+			if cl&look != 0 && (cl&stop != 0 || (uint(i+1) < uint(len(s)) && s[i+1] == '-')) {
+				return i, i, wordStart
+			}
+			wordStart = cl&qSep != 0
+			i++
+			continue
+		}
+		j := i + 1
+		for uint(j) < uint(len(s)) && t[s[j]]&qAlnum != 0 {
+			j++
+		}
+		if wordStart {
+			// wordAt can find something only where its first bytes begin a shape, the word
+			// is long enough for the long-token tests, a token byte follows its letters and
+			// digits, or an Entra ID secret begins (`abc1Q~…`, `a.b1Q~…`: its first six bytes
+			// are azure bytes, so `~` or `.` follows the letters if nothing above does)
+			if j-i >= minBase64Len {
+				return i, j - 1, true
+			}
+			// a shape's first bytes; where the only shapes are known prefixes (`se` of
+			// `served`, `sess-`: shapeSecond is prefixSecond there), prefixHeads too
+			if f := uint8(0); cl&qShape != 0 {
+				if f = shapesAt(s, i); f != 0 && (f != fPrefix || prefixHeadsAt(s, i)) {
+					return i, j - 1, true
+				}
+			}
+			if uint(j) < uint(len(s)) && t[s[j]]&qNext != 0 &&
+				(s[j] != '.' || (uint(i+5) < uint(len(s)) && s[i+5] == '~' && s[i+4] == 'Q')) {
+				return i, j - 1, true
+			}
+		} else if cl&qGlue != 0 && i > 0 && (s[i-1] == '-' || s[i-1] == '_') && uint(i+1) < uint(len(s)) {
+			// prefixAt's first tests here, where they cost no return to scan: the second
+			// byte inline, most often the last
+			if c := s[i+1]; prefixSecond[s[i]][c>>6]&(1<<(c&63)) != 0 && prefixHeadsAt(s, i) {
+				return i, j - 1, false
+			}
+		}
+		wordStart = false
+		i = j
 	}
-	if alnumEnd < len(s) && classes[s[alnumEnd]]&cEnt != 0 {
-		return true
-	}
-	return i+5 < len(s) && s[i+5] == '~' && s[i+4] == 'Q'
+	return i, i, wordStart
 }
 
-// skipAlnum returns the index of the last letter or digit of the run that begins at i.
-func skipAlnum(s string, i int) int {
-	for j := i + 1; j < len(s); j++ {
-		if classes[s[j]]&cAlnum == 0 {
-			return j - 1
+// The classes of a byte for quietUntil, all it asks in one table read.
+const (
+	qAlnum = cAlnum
+	qSep   = cSep
+	qOp    = cOp
+	qEsc   = cEsc
+	qNext  = 1 << 0 // after a word's letters and digits: a token byte (cEnt), `~` or `.`
+	qShape = 1 << 1 // a first byte of firstByteShapes
+	qGlue  = 1 << 4 // a first byte of a known prefix (prefixRules)
+	qDash  = 1 << 6 // `-`, which quietClasses takes out of qOp
+)
+
+// quietClasses is filled by the init that builds prefixRules, once firstByteShapes is.
+var quietClasses [256]uint8
+
+func quietClassTable() (t [256]uint8) {
+	for c := range 256 {
+		t[c] = classes[c] & (cAlnum | cSep | cOp | cEsc)
+		if c == '-' {
+			t[c] = t[c]&^qOp | qDash
+		}
+		if classes[c]&cEnt != 0 || c == '~' || c == '.' {
+			t[c] |= qNext
+		}
+		if firstByteShapes[c] != 0 {
+			t[c] |= qShape
+		}
+		if len(prefixRules[c]) > 0 {
+			t[c] |= qGlue
 		}
 	}
-	return len(s) - 1
+	return t
 }
 
 // prefixAt matches a known token prefix at i and returns the end of the token, its
@@ -413,13 +491,8 @@ func prefixAt(s string, i int) (int, Detector) {
 	if i+1 >= len(s) {
 		return i, 0
 	}
-	if c := s[i+1]; prefixSecond[s[i]][c>>6]&(1<<(c&63)) == 0 {
+	if c := s[i+1]; prefixSecond[s[i]][c>>6]&(1<<(c&63)) == 0 || !prefixHeadsAt(s, i) {
 		return i, 0
-	}
-	if i+2 < len(s) {
-		if h := headHash(s[i], s[i+1], s[i+2]); prefixHeads[h>>6]&(1<<(h&63)) == 0 {
-			return i, 0
-		}
 	}
 	for _, r := range prefixRules[s[i]] {
 		if i+1 >= len(s) || s[i+1] != r.prefix[1] || !strings.HasPrefix(s[i:], r.prefix) {
@@ -450,6 +523,17 @@ func prefixAt(s string, i int) (int, Detector) {
 		return extendSplit(s, end, r.ok), r.det
 	}
 	return i, 0
+}
+
+// prefixHeadsAt is prefixHeads' test of the first three bytes at i (true where fewer are
+// left): with prefixSecond's, prefixAt's cheap tests before it walks the rules. Small
+// enough to inline into quietUntil.
+func prefixHeadsAt(s string, i int) bool {
+	if i+2 >= len(s) {
+		return true
+	}
+	h := headHash(s[i], s[i+1], s[i+2])
+	return prefixHeads[h>>6]&(1<<(h&63)) != 0
 }
 
 // webhookHosts are URL prefixes whose path is itself the credential: anyone holding the
@@ -658,6 +742,14 @@ func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 	if alnumEnd-i < minBase64Len && (alnumEnd == len(s) || classes[s[alnumEnd]]&cEnt == 0) {
 		return i, i, 0 // a short word that is a run of its own (`served`, `cache`)
 	}
+	// most runs shorter than minBase64Len (`v1/items`) have a byte of no token in
+	// [i+8, i+12): four bytes at once, before the run is read
+	if i+minBase64Len > len(s) {
+		return i, i, 0
+	}
+	if b, t := s[i+minBase64Len-4:i+minBase64Len], &classes; t[b[0]]&t[b[1]]&t[b[2]]&t[b[3]]&cEnt == 0 {
+		return i, i, 0
+	}
 	r := sc.runAt(i, alnumEnd)
 	if r.tokEnd-i < minBase64Len {
 		return i, i, 0
@@ -670,10 +762,10 @@ func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 	if !has(pNotHex) {
 		// trace and span ids, UUIDs, hashes: identifiers, not secrets — unless the hex
 		// spells out text that holds one
-		if hexHidesSecret(w) {
+		if !has(pURL) && hexHidesSecret(w) {
 			return i, i + n, Encoded
 		}
-		if i == r.start && inertRun(s, i, r.tokEnd) {
+		if i == r.start && inertRun(s, i, r.tokEnd, word) {
 			sc.inertEnd = r.tokEnd
 		}
 		return i, i, 0
@@ -729,14 +821,24 @@ func (sc *scanner) shapedWordAt(i int, f uint8) (int, int, Detector) {
 // separator), no escape or operator but the dash, no `-----BEGIN ` (G, I, N are no hex),
 // and no known prefix glued after a dash but those made of hex digits (hexGluePrefixes),
 // looked for here.
-func inertRun(s string, i, tokEnd int) bool {
-	for _, p := range hexGluePrefixes {
+//
+// kinds are the run's kinds of bytes (profileBits): a prefix holding a kind the run does
+// not (the upper case of `-ACCA` in a lower-case UUID) is not looked for.
+func inertRun(s string, i, tokEnd int, kinds uint8) bool {
+	for k, p := range hexGluePrefixes {
+		if hexGlueKinds[k]&^kinds != 0 {
+			continue
+		}
 		if k := strings.Index(s[i:min(len(s), tokEnd+len(p))], p); k >= 0 {
 			return false
 		}
 	}
 	return true
 }
+
+// hexGlueKinds are the kinds of bytes (profileBits) of each of hexGluePrefixes up to its
+// first byte that ends a token run: the part a match has inside the run.
+var hexGlueKinds []uint8
 
 // hexGluePrefixes are the known prefixes that a run of hex digits and dashes can hold after
 // a dash, each with that leading `-` (`-ACCA…` of an AWS key): the prefix's bytes up to the
@@ -757,6 +859,11 @@ func gluedHexPrefixes() []string {
 			}
 			if hex {
 				out = append(out, "-"+r.prefix)
+				kinds := profileBits['-']
+				for k := 0; k < len(r.prefix) && classes[r.prefix[k]]&cEnt != 0; k++ {
+					kinds |= profileBits[r.prefix[k]]
+				}
+				hexGlueKinds = append(hexGlueKinds, kinds)
 			}
 		}
 	}
@@ -818,23 +925,54 @@ var profileBits = func() (t [256]uint8) {
 }()
 
 // runAt returns the run of token bytes that i is in, whose letters and digits end at
-// alnumEnd, measuring its end only when i is past the last one and the run goes on.
+// alnumEnd. A new run is read once: the kinds of bytes it holds after its first, eight
+// bytes at once over its letters and digits alone, then with its end, eight bytes per test
+// while eight token bytes follow (runBytes gives both); measure completes them with the
+// padding.
 func (sc *scanner) runAt(i, alnumEnd int) *runProfile {
 	r := &sc.run
 	if i >= r.start && i < r.tokEnd {
 		return r
 	}
 	s := sc.s
-	j := alnumEnd
-	for j < len(s) && classes[s[j]]&cEnt != 0 {
-		j++
+	// the word's own letters and digits, token bytes all: their kinds only, eight at once
+	p := &profileBits
+	inner8 := uint8(0)
+	k := i + 1
+	for ; k+8 <= alnumEnd; k += 8 {
+		b := s[k : k+8]
+		inner8 |= p[b[0]] | p[b[1]] | p[b[2]] | p[b[3]] | p[b[4]] | p[b[5]] | p[b[6]] | p[b[7]]
 	}
-	r.start, r.tokEnd, r.measured, r.walked = i, j, false, false
+	t := &runBytes
+	inner := uint16(inner8)
+	for ; k+8 <= len(s); k += 8 {
+		b := s[k : k+8]
+		v0, v1, v2, v3, v4, v5, v6, v7 := t[b[0]], t[b[1]], t[b[2]], t[b[3]], t[b[4]], t[b[5]], t[b[6]], t[b[7]]
+		if v0&v1&v2&v3&v4&v5&v6&v7&runTok == 0 {
+			break
+		}
+		inner |= v0 | v1 | v2 | v3 | v4 | v5 | v6 | v7
+	}
+	for ; k < len(s); k++ {
+		v := t[s[k]]
+		if v&runTok == 0 {
+			break
+		}
+		inner |= v
+	}
+	r.start, r.tokEnd, r.measured, r.walked = i, k, false, false
+	r.inner = uint8(inner) //nolint:gosec // the low eight bits: profileBits
 	return r
 }
 
-// measure fills the profile once per run: the padding, and the kinds of bytes the run
-// holds, in one pass.
+// runTok marks a token byte (cEnt) in runBytes, above the eight bits of profileBits.
+const runTok = 1 << 8
+
+// runBytes is profileBits with runTok; filled by the init that fills classes.
+var runBytes [256]uint16
+
+// measure completes the profile once per run: the padding, and the kinds of bytes the run
+// holds with it and its first byte.
 func (r *runProfile) measure(s string) {
 	if r.measured {
 		return
@@ -843,18 +981,9 @@ func (r *runProfile) measure(s string) {
 	r.end = r.tokEnd
 	for k := 0; k < 2 && r.end < len(s) && s[r.end] == '='; k++ {
 		r.end++ // base64 padding; a `=` inside is a key=value separator
+		r.inner |= profileBits['=']
 	}
-	t := &profileBits
-	inner := uint8(0)
-	k := r.start + 1
-	for ; k+8 <= r.end; k += 8 {
-		b := s[k : k+8]
-		inner |= t[b[0]] | t[b[1]] | t[b[2]] | t[b[3]] | t[b[4]] | t[b[5]] | t[b[6]] | t[b[7]]
-	}
-	for ; k < r.end; k++ {
-		inner |= t[s[k]]
-	}
-	r.inner, r.all = inner, inner|t[s[r.start]]
+	r.all = r.inner | profileBits[s[r.start]]
 }
 
 // kinds returns the kinds of bytes (a bit per pDigit …) the word from i to the end of the
@@ -1075,9 +1204,10 @@ func base64HidesSecret(w string, url, std bool) bool {
 }
 
 // hexHidesSecret decodes a hex word of 24+ digits and scans the text inside. Random ids
-// decode to binary and are rejected after one pass over at most maxBase64Len/2 bytes.
+// decode to binary and are rejected after one pass over at most maxBase64Len/2 bytes. The
+// caller has checked that w has no dash (a UUID), from the kinds of its run.
 func hexHidesSecret(w string) bool {
-	if len(w) < 24 || len(w) > maxBase64Len || len(w)%2 != 0 || strings.IndexByte(w, '-') >= 0 {
+	if len(w) < 24 || len(w) > maxBase64Len || len(w)%2 != 0 {
 		return false
 	}
 	m := len(w) / 2

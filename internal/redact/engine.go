@@ -143,10 +143,16 @@ func (e *Engine) Exempt(v string) bool {
 // IsReplacement reports whether v is already a replacement this engine produced, so
 // that a second pass (two chained processors) changes nothing.
 func (e *Engine) IsReplacement(v string) bool {
-	// most values are no replacement by their length alone: Redact asks on every call
+	// most values are no replacement by their length alone: Redact asks on every call,
+	// and this test is small enough to inline there
 	if len(v) < e.replacementLen[0] || len(v) > e.replacementLen[1] {
 		return false
 	}
+	return e.isReplacement(v)
+}
+
+// isReplacement is IsReplacement for a value of a replacement's length.
+func (e *Engine) isReplacement(v string) bool {
 	if e.fpKey == nil {
 		return v == e.replacement || v == e.urlReplacement // replacementOf without a digest
 	}

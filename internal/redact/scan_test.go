@@ -3,6 +3,7 @@ package redact
 import (
 	"encoding/base64"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -289,7 +290,11 @@ func TestInertRuns(t *testing.T) {
 				continue
 			}
 			tokEnd := i + runLen(s, i, func(c byte) bool { return classes[c]&cEnt != 0 })
-			if !isHexRun(s[i:tokEnd]) || !inertRun(s, i, tokEnd) {
+			kinds := uint8(0)
+			for k := i; k < tokEnd; k++ {
+				kinds |= profileBits[s[k]]
+			}
+			if !isHexRun(s[i:tokEnd]) || !inertRun(s, i, tokEnd, kinds) {
 				if isHexRun(s[i:tokEnd]) {
 					glued++
 				}
@@ -320,4 +325,187 @@ func isHexRun(w string) bool {
 		}
 	}
 	return true
+}
+
+// TestQuietScanAgrees checks scan, whose quiet leaf loop (quietUntil) passes over the bytes
+// and words with nothing to do, against referenceScan, the loop it replaced, which visits
+// every byte and word: the same matches in the same order, the same escape flag.
+func TestQuietScanAgrees(t *testing.T) {
+	matched := 0
+	probes := scanProbes(t)
+	// Entra ID secrets (`abc1Q~` and 31+ bytes) with their first three bytes of every
+	// kind, after random pieces: the one shape found by a byte after the word's letters
+	r := rand.New(rand.NewPCG(9, 10))
+	const heads = "aZ09.-_~"
+	for range 20000 {
+		var b strings.Builder
+		for n := r.IntN(4); n > 0; n-- {
+			b.WriteString(scanPieces[r.IntN(len(scanPieces))])
+		}
+		for range 3 {
+			b.WriteByte(heads[r.IntN(len(heads))])
+		}
+		b.WriteString("1Q~")
+		b.WriteString(fakeAzure[6 : 6+r.IntN(len(fakeAzure)-5)])
+		probes = append(probes, b.String())
+	}
+	for _, s := range probes {
+		got, want := scanner{s: s}, scanner{s: s}
+		got.scan()
+		want.referenceScan()
+		if got.escape != want.escape || !slices.Equal(got.found(), want.found()) {
+			t.Fatalf("%q: scan found %v (escape %v), the reference %v (escape %v)", s, got.found(), got.escape, want.found(), want.escape)
+		}
+		if want.n > 0 {
+			matched++
+		}
+	}
+	// the probes must hold matches in number, or the check proves little
+	if matched < 10000 {
+		t.Fatalf("only %d probes have a match", matched)
+	}
+}
+
+// referenceScan is scan as it was before quietUntil: every byte and every word visited in
+// the one loop, mayBeToken asked at every word start.
+func (sc *scanner) referenceScan() {
+	s := sc.s
+	wordStart := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		cl := classes[c]
+		if cl&cAlnum != 0 {
+			last := skipAlnum(s, i)
+			if wordStart {
+				if f := shapesAt(s, i); mayBeToken(s, i, last+1, f) {
+					if start, end, det := sc.wordAt(i, last+1, f); end > start {
+						sc.add(match{start: start, end: end, det: det, url: det == URLCredentials})
+						sc.jump(i+1, end)
+						i = end - 1
+						wordStart = false
+						continue
+					}
+					last = max(last, sc.inertEnd-1)
+				}
+			} else if i > 0 && (s[i-1] == '-' || s[i-1] == '_') && len(prefixRules[c]) > 0 {
+				if end, det := prefixAt(s, i); end > i {
+					sc.add(match{start: i, end: end, det: det})
+					sc.jump(i+1, end)
+					i = end - 1
+					continue
+				}
+			}
+			i = last
+			wordStart = false
+			continue
+		}
+		if cl&(cEsc|cOp) == 0 {
+			wordStart = cl&cSep != 0
+			continue
+		}
+		if cl&cEsc != 0 && !sc.escape {
+			sc.escape = escapeAt(s, i)
+		}
+		switch c {
+		case '=', ':':
+			if next := sc.keyValueAt(i); next > i {
+				sc.jump(i+1, next)
+				i = next - 1
+				wordStart = classes[s[i]]&cSep != 0
+				continue
+			}
+		case '>':
+			if next := sc.elementValueAt(i); next > i {
+				sc.jump(i+1, next)
+				i = next - 1
+				wordStart = false
+				continue
+			}
+		case '-':
+			if strings.HasPrefix(s[i:], "-----BEGIN ") {
+				if end := pemEnd(s, i); end > i {
+					sc.add(match{start: i, end: end, det: PrivateKey})
+					sc.jump(i+1, end)
+					i = end - 1
+					continue
+				}
+			}
+		}
+		wordStart = cl&cSep != 0
+	}
+}
+
+// mayBeToken reports whether wordAt can find anything in the word at i whose letters and
+// digits end at alnumEnd: its first bytes begin a shape (f, from shapesAt), its token run
+// (letters, digits and a token byte after them) can be long enough for the long-token
+// tests, or it has the `Q~` of an Entra ID secret. Most words of text are none of these
+// and cost no call.
+func mayBeToken(s string, i, alnumEnd int, f uint8) bool {
+	if f != 0 || alnumEnd-i >= minBase64Len {
+		return true
+	}
+	if alnumEnd < len(s) && classes[s[alnumEnd]]&cEnt != 0 {
+		return true
+	}
+	return i+5 < len(s) && s[i+5] == '~' && s[i+4] == 'Q'
+}
+
+// skipAlnum returns the index of the last letter or digit of the run that begins at i.
+func skipAlnum(s string, i int) int {
+	for j := i + 1; j < len(s); j++ {
+		if classes[s[j]]&cAlnum == 0 {
+			return j - 1
+		}
+	}
+	return len(s) - 1
+}
+
+// TestKeyGateSound checks mayNameSecret, classify's gate, on keys built of the word tables'
+// words (whole, cut short, in upper case, camelCase), of digits and separators: every key
+// it turns away is one classifyWords calls plain, as attribute key and as query parameter.
+func TestKeyGateSound(t *testing.T) {
+	var words []string
+	for w := range secretWords {
+		words = append(words, w)
+	}
+	words = append(words, keyQualifiers...)
+	words = append(words, neutralWords...)
+	words = append(words, queryOnlyWords...)
+	words = append(words, "key", "items", "page", "id", "x", "0", "9", "Q")
+	seps := []string{"", "", "_", "-", ".", " ", "\"", "/"}
+	r := rand.New(rand.NewPCG(13, 14))
+	turned, secret := 0, 0
+	for range 200000 {
+		var b strings.Builder
+		for n := 1 + r.IntN(4); n > 0; n-- {
+			w := words[r.IntN(len(words))]
+			switch r.IntN(6) {
+			case 0:
+				w = strings.ToUpper(w)
+			case 1:
+				w = strings.ToUpper(w[:1]) + w[1:]
+			case 2:
+				w = w[r.IntN(len(w)):] // a word's tail: its pairs shift
+			}
+			b.WriteString(w)
+			b.WriteString(seps[r.IntN(len(seps))])
+		}
+		key := b.String()
+		gate := mayNameSecret(key)
+		for _, query := range []bool{false, true} {
+			k := classifyWords(key, query)
+			if k != KeyPlain {
+				secret++
+				if !gate {
+					t.Fatalf("%q (query %v): the gate turns it away, classifyWords says %v", key, query, k)
+				}
+			}
+		}
+		if !gate {
+			turned++
+		}
+	}
+	if turned < 20000 || secret < 20000 {
+		t.Fatalf("%d keys turned away, %d secret: the check is not exercised", turned, secret)
+	}
 }

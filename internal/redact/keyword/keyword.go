@@ -10,8 +10,8 @@ import (
 // Set finds every occurrence of a set of keywords in a string, ignoring ASCII case,
 // in one pass: an Aho-Corasick automaton compiled to a dense transition table over the
 // byte classes the keywords use, run only from the positions where a keyword may begin
-// (its first three bytes), which a table read per two bytes finds. Built once at New;
-// Next allocates nothing.
+// (its first three bytes), which one or two table reads per two bytes find (Set.pair).
+// Built once at New; Next allocates nothing.
 //
 // Why not a library: the maintained Go ones (github.com/BobuSumisu/aho-corasick, which
 // gitleaks uses, github.com/coregx/ahocorasick) match exact bytes, so the caller must
@@ -32,18 +32,20 @@ type Set struct {
 	// may begin, between which Next jumps. Classes are taken mod 64 (low): exact up to 64
 	// classes, a few more candidates beyond, never fewer.
 	begins [1 << 12]uint64
-	// pair[b|c<<8] (raw bytes b, c) names the row of rows in which bit d (the class of a
-	// byte, mod 64) is set where a keyword may begin at i or at i+1 of the bytes i, b, c,
-	// d: b, c begin it and d is its third byte, or b, c, d are its bytes 1 to 3 (any byte
-	// past its end). Row 0 is empty: most pairs of bytes begin no keyword and the test
-	// ends there. The scan tests one such window per two positions, and begins only for
-	// the two positions of a window that passes. Rows are the distinct rows of begins'
-	// layout over classes, at most 255 of them: beyond, rows are merged (ORed), which
-	// only lets more windows pass.
+	// pair[b|c<<8] (raw bytes b, c: one 16-bit load, no class lookup) names the row of
+	// rows in which bit d (the class of a byte, mod 64) is set where a keyword may begin
+	// at i or at i+1 of the bytes i, b, c, d: b, c begin it and d is its third byte, or
+	// b, c, d are its bytes 1 to 3 (any byte past its end). Row 0 is empty: most pairs of
+	// bytes begin no keyword, and the test ends at that one read. The scan tests one such
+	// window per two positions, and begins only for the two positions of a window that
+	// passes. Rows are the distinct rows (of begins' layout over classes) the pairs have,
+	// at most 255 (the catalogue has 102): beyond, rows are merged (ORed), which only
+	// lets more windows pass. 64 KiB for pair: a table over classes would need a class
+	// lookup per byte again.
 	pair [1 << 16]uint8
 	rows [256]uint64
 	low  [256]uint8  // byte → class mod 64
-	high [256]uint16 // byte → class mod 64, times 64: the row of begins and cover
+	high [256]uint16 // byte → class mod 64, times 64: the row of begins
 }
 
 // maxStates bounds the automaton: a state is 15 bits of a uint16 whose top bit says that

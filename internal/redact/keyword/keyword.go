@@ -265,35 +265,35 @@ func (k *Set) candidate(s string, p int) int {
 		p3 := uint16(t[5]) | uint16(t[6])<<8
 		p4 := uint16(t[7]) | uint16(t[8])<<8
 		// the bytes 1 to 8 come from p1 to p4 alone, so that Go loads each pair at once
-		if k.window(p1, uint8(p2)) {
-			if q := len(s) - len(t); q >= from && k.triple(&k.begins, t[0], uint8(p1), uint8(p1>>8)) {
+		if k.window(p1, lo(p2)) {
+			if q := len(s) - len(t); q >= from && k.triple(&k.begins, t[0], lo(p1), hi(p1)) {
 				return q
 			}
-			if q := len(s) - len(t); q+1 >= from && k.triple(&k.begins, uint8(p1), uint8(p1>>8), uint8(p2)) {
+			if q := len(s) - len(t); q+1 >= from && k.triple(&k.begins, lo(p1), hi(p1), lo(p2)) {
 				return q + 1
 			}
 		}
-		if k.window(p2, uint8(p3)) {
-			if q := len(s) - len(t); q+2 >= from && k.triple(&k.begins, uint8(p1>>8), uint8(p2), uint8(p2>>8)) {
+		if k.window(p2, lo(p3)) {
+			if q := len(s) - len(t); q+2 >= from && k.triple(&k.begins, hi(p1), lo(p2), hi(p2)) {
 				return q + 2
 			}
-			if q := len(s) - len(t); q+3 >= from && k.triple(&k.begins, uint8(p2), uint8(p2>>8), uint8(p3)) {
+			if q := len(s) - len(t); q+3 >= from && k.triple(&k.begins, lo(p2), hi(p2), lo(p3)) {
 				return q + 3
 			}
 		}
-		if k.window(p3, uint8(p4)) {
-			if q := len(s) - len(t); q+4 >= from && k.triple(&k.begins, uint8(p2>>8), uint8(p3), uint8(p3>>8)) {
+		if k.window(p3, lo(p4)) {
+			if q := len(s) - len(t); q+4 >= from && k.triple(&k.begins, hi(p2), lo(p3), hi(p3)) {
 				return q + 4
 			}
-			if q := len(s) - len(t); q+5 >= from && k.triple(&k.begins, uint8(p3), uint8(p3>>8), uint8(p4)) {
+			if q := len(s) - len(t); q+5 >= from && k.triple(&k.begins, lo(p3), hi(p3), lo(p4)) {
 				return q + 5
 			}
 		}
 		if k.window(p4, t[9]) {
-			if q := len(s) - len(t); q+6 >= from && k.triple(&k.begins, uint8(p3>>8), uint8(p4), uint8(p4>>8)) {
+			if q := len(s) - len(t); q+6 >= from && k.triple(&k.begins, hi(p3), lo(p4), hi(p4)) {
 				return q + 6
 			}
-			if q := len(s) - len(t); q+7 >= from && k.triple(&k.begins, uint8(p4), uint8(p4>>8), t[9]) {
+			if q := len(s) - len(t); q+7 >= from && k.triple(&k.begins, lo(p4), hi(p4), t[9]) {
 				return q + 7
 			}
 		}
@@ -338,6 +338,10 @@ func (k *Set) candidate(s string, p int) int {
 	}
 	return len(s)
 }
+
+// lo and hi are the bytes of a pair loaded at once, in string order.
+func lo(p uint16) byte { return byte(p) }      //nolint:gosec // the low byte, on purpose
+func hi(p uint16) byte { return byte(p >> 8) } //nolint:gosec // at most 255
 
 // window reports whether a keyword may begin at the byte before the pair bc or at its
 // first byte, d following (Set.pair).

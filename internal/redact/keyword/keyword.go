@@ -322,8 +322,19 @@ func (k *Set) candidate(s string, p int) int {
 		}
 		return n
 	}
-	// the last positions one at a time, class 0 (a byte no keyword has) standing for the
-	// bytes past the end: only a keyword short enough to end in s passes
+	// fewer than 10 bytes: the windows one at a time while they fit, then the last
+	// positions one at a time, class 0 (a byte no keyword has) standing for the bytes
+	// past the end: only a keyword short enough to end in s passes
+	for ; from+3 < len(s); from += 2 {
+		if k.window(uint16(s[from+1])|uint16(s[from+2])<<8, s[from+3]) {
+			if k.triple(&k.begins, s[from], s[from+1], s[from+2]) {
+				return from
+			}
+			if k.triple(&k.begins, s[from+1], s[from+2], s[from+3]) {
+				return from + 1
+			}
+		}
+	}
 	for i := from; i < len(s); i++ {
 		var b, c byte
 		if i+1 < len(s) {

@@ -10,8 +10,8 @@ import (
 // Set finds every occurrence of a set of keywords in a string, ignoring ASCII case,
 // in one pass: an Aho-Corasick automaton compiled to a dense transition table over the
 // byte classes the keywords use, run only from the positions where a keyword may begin
-// (its first three bytes), which a table read per two bytes finds. Built once at New;
-// Next allocates nothing.
+// (its first three bytes), which one or two table reads per two bytes find (Set.pair).
+// Built once at New; Next allocates nothing.
 //
 // Why not a library: the maintained Go ones (github.com/BobuSumisu/aho-corasick, which
 // gitleaks uses, github.com/coregx/ahocorasick) match exact bytes, so the caller must
@@ -32,13 +32,20 @@ type Set struct {
 	// may begin, between which Next jumps. Classes are taken mod 64 (low): exact up to 64
 	// classes, a few more candidates beyond, never fewer.
 	begins [1 << 12]uint64
-	// cover is begins plus the classes of every keyword's bytes 1 to 3 (any class past
-	// its end): the triple of bytes from position i passes it where a keyword may begin
-	// at i or at i-1, so the scan reads one triple per two positions, and begins only for
-	// the two positions of a triple that passes.
-	cover [1 << 12]uint64
-	low   [256]uint8  // byte → class mod 64
-	high  [256]uint16 // byte → class mod 64, times 64: the row of begins and cover
+	// pair[b|c<<8] (raw bytes b, c: one 16-bit load, no class lookup) names the row of
+	// rows in which bit d (the class of a byte, mod 64) is set where a keyword may begin
+	// at i or at i+1 of the bytes i, b, c, d: b, c begin it and d is its third byte, or
+	// b, c, d are its bytes 1 to 3 (any byte past its end). Row 0 is empty: most pairs of
+	// bytes begin no keyword, and the test ends at that one read. The scan tests one such
+	// window per two positions, and begins only for the two positions of a window that
+	// passes. Rows are the distinct rows (of begins' layout over classes) the pairs have,
+	// at most 255 (the catalogue has 102): beyond, rows are merged (ORed), which only
+	// lets more windows pass. 64 KiB for pair: a table over classes would need a class
+	// lookup per byte again.
+	pair [1 << 16]uint8
+	rows [256]uint64
+	low  [256]uint8  // byte → class mod 64
+	high [256]uint16 // byte → class mod 64, times 64: the row of begins
 }
 
 // maxStates bounds the automaton: a state is 15 bits of a uint16 whose top bit says that
@@ -145,9 +152,27 @@ func New(words []string) (*Set, error) {
 	for _, w := range words {
 		k.mark(&k.begins, w)
 	}
-	k.cover = k.begins
+	// the rows over classes first, then each pair of bytes pointing at its class pair's
+	var cover [1 << 12]uint64
 	for _, w := range words {
-		k.mark(&k.cover, w[1:])
+		k.mark(&cover, w)
+		k.mark(&cover, w[1:])
+	}
+	var id [1 << 12]uint8
+	ids := map[uint64]uint8{0: 0}
+	for i, row := range cover {
+		n, ok := ids[row]
+		if !ok {
+			n = uint8(1 + (len(ids)-1)%255) //nolint:gosec // 1 to 255
+			ids[row] = n
+		}
+		id[i] = n
+		k.rows[n] |= row
+	}
+	for b := range 256 {
+		for c := range 256 {
+			k.pair[b|c<<8] = id[int(k.high[b])|int(k.low[c])]
+		}
 	}
 	return k, nil
 }
@@ -226,51 +251,114 @@ func (k *Set) Next(s string, from, state int) (int, int) {
 // candidate returns the first position at or after p where a keyword may begin, or
 // len(s).
 func (k *Set) candidate(s string, p int) int {
-	t := s[p:]
-	// tests t[0] to t[3]: the triples from t[1] and t[3] in cover, then where one passes,
-	// the two positions it covers in begins
-	for ; len(t) >= 6; t = t[4:] {
-		if k.triple(&k.cover, t[1], t[2], t[3]) {
-			if k.triple(&k.begins, t[0], t[1], t[2]) {
-				return len(s) - len(t)
+	t, from := s[p:], p // from: the first position not tested yet
+	if len(t) < 10 && len(s) >= 10 {
+		t = s[len(s)-10:]
+	}
+	// eight positions a round, q to q+7: four windows (Set.pair) of the bytes 1–3, 3–5,
+	// 5–7 and 7–9 of t, each covering two positions; where one passes, begins tests
+	// them. The last round ends at the last full triple, testing again positions the
+	// round before tested, which it skips (from).
+	for len(t) >= 10 {
+		p1 := uint16(t[1]) | uint16(t[2])<<8
+		p2 := uint16(t[3]) | uint16(t[4])<<8
+		p3 := uint16(t[5]) | uint16(t[6])<<8
+		p4 := uint16(t[7]) | uint16(t[8])<<8
+		// the bytes 1 to 8 come from p1 to p4 alone, so that Go loads each pair at once
+		if k.window(p1, lo(p2)) {
+			if q := len(s) - len(t); q >= from && k.triple(&k.begins, t[0], lo(p1), hi(p1)) {
+				return q
 			}
-			if k.triple(&k.begins, t[1], t[2], t[3]) {
-				return len(s) - len(t) + 1
+			if q := len(s) - len(t); q+1 >= from && k.triple(&k.begins, lo(p1), hi(p1), lo(p2)) {
+				return q + 1
 			}
 		}
-		if k.triple(&k.cover, t[3], t[4], t[5]) {
-			if k.triple(&k.begins, t[2], t[3], t[4]) {
-				return len(s) - len(t) + 2
+		if k.window(p2, lo(p3)) {
+			if q := len(s) - len(t); q+2 >= from && k.triple(&k.begins, hi(p1), lo(p2), hi(p2)) {
+				return q + 2
 			}
-			if k.triple(&k.begins, t[3], t[4], t[5]) {
-				return len(s) - len(t) + 3
+			if q := len(s) - len(t); q+3 >= from && k.triple(&k.begins, lo(p2), hi(p2), lo(p3)) {
+				return q + 3
+			}
+		}
+		if k.window(p3, lo(p4)) {
+			if q := len(s) - len(t); q+4 >= from && k.triple(&k.begins, hi(p2), lo(p3), hi(p3)) {
+				return q + 4
+			}
+			if q := len(s) - len(t); q+5 >= from && k.triple(&k.begins, lo(p3), hi(p3), lo(p4)) {
+				return q + 5
+			}
+		}
+		if k.window(p4, t[9]) {
+			if q := len(s) - len(t); q+6 >= from && k.triple(&k.begins, hi(p3), lo(p4), hi(p4)) {
+				return q + 6
+			}
+			if q := len(s) - len(t); q+7 >= from && k.triple(&k.begins, lo(p4), hi(p4), t[9]) {
+				return q + 7
+			}
+		}
+		switch {
+		case len(t) >= 18:
+			t = t[8:]
+		case len(t) > 10:
+			from, t = len(s)-len(t)+8, t[len(t)-10:]
+		default:
+			t = t[:0]
+		}
+	}
+	if n := len(s); n >= 10 {
+		// the last two positions, where only a keyword of one or two bytes fits: the
+		// window of the last two bytes passes for them whatever its third byte (the rows
+		// of a keyword ending in the window are full), then begins with class 0 (a byte no
+		// keyword has) standing for the bytes past the end
+		if from <= n-1 && k.window(uint16(s[n-2])|uint16(s[n-1])<<8, 0) {
+			a, b := s[n-2], s[n-1]
+			if from <= n-2 && k.begins[k.high[a]|uint16(k.low[b])]&1 != 0 {
+				return n - 2
+			}
+			if k.begins[k.high[b]]&1 != 0 {
+				return n - 1
+			}
+		}
+		return n
+	}
+	// fewer than 10 bytes: the windows one at a time while they fit, then the last
+	// positions one at a time, class 0 (a byte no keyword has) standing for the bytes
+	// past the end: only a keyword short enough to end in s passes
+	for ; from+3 < len(s); from += 2 {
+		if k.window(uint16(s[from+1])|uint16(s[from+2])<<8, s[from+3]) {
+			if k.triple(&k.begins, s[from], s[from+1], s[from+2]) {
+				return from
+			}
+			if k.triple(&k.begins, s[from+1], s[from+2], s[from+3]) {
+				return from + 1
 			}
 		}
 	}
-	if len(t) >= 4 {
-		if k.triple(&k.cover, t[1], t[2], t[3]) {
-			if k.triple(&k.begins, t[0], t[1], t[2]) {
-				return len(s) - len(t)
-			}
-			if k.triple(&k.begins, t[1], t[2], t[3]) {
-				return len(s) - len(t) + 1
-			}
+	for i := from; i < len(s); i++ {
+		var b, c byte
+		if i+1 < len(s) {
+			b = s[i+1]
 		}
-		t = t[2:]
-	}
-	// the last (at most 3) positions one at a time, class 0 (a byte no keyword has)
-	// standing for the bytes past the end: only a keyword short enough to end in s passes
-	var abc uint
-	for i := range len(t) + 2 {
-		abc <<= 6
-		if i < len(t) {
-			abc |= uint(k.low[t[i]])
+		if i+2 < len(s) {
+			c = s[i+2]
 		}
-		if i >= 2 && k.begins[abc>>6&(1<<12-1)]>>(abc&63)&1 != 0 {
-			return len(s) - len(t) + i - 2
+		if k.triple(&k.begins, s[i], b, c) {
+			return i
 		}
 	}
 	return len(s)
+}
+
+// lo and hi are the bytes of a pair loaded at once, in string order.
+func lo(p uint16) byte { return byte(p) }      //nolint:gosec // the low byte, on purpose
+func hi(p uint16) byte { return byte(p >> 8) } //nolint:gosec // at most 255
+
+// window reports whether a keyword may begin at the byte before the pair bc or at its
+// first byte, d following (Set.pair).
+func (k *Set) window(bc uint16, d byte) bool {
+	id := k.pair[bc]
+	return id != 0 && k.rows[id]>>(k.low[d]&63)&1 != 0
 }
 
 // triple reports whether the bit of table (begins' layout) for the classes of a, b, c is

@@ -80,6 +80,49 @@ func TestJumpIsExact(t *testing.T) {
 	}
 }
 
+// TestMergedRowsAreExact: a keyword set with more distinct rows than Set.rows holds
+// (four-byte keywords whose pairs each allow a random set of third bytes) still reports
+// what a walk of every byte reports: the rows merged share an id, and the scan lets more
+// windows pass, never fewer.
+func TestMergedRowsAreExact(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "abcdefghijklmnopqrstuvwxyz0123456789"
+	var words []string
+	for range 1500 {
+		w := []byte{alphabet[r.IntN(16)], alphabet[r.IntN(16)], alphabet[r.IntN(16)], alphabet[r.IntN(len(alphabet))]}
+		words = append(words, string(w))
+	}
+	k, err := New(words)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := distinctRows(k); n <= 255 {
+		t.Fatalf("only %d distinct rows: nothing merged", n)
+	}
+	for range 3000 {
+		b := make([]byte, r.IntN(64))
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))] &^ byte(r.IntN(2)<<5) // either case
+		}
+		checkSequence(t, k, string(b))
+		checkSequence(t, k, dense(r, words, 1+r.IntN(64)))
+	}
+}
+
+// distinctRows counts the distinct rows of the windows before any merge.
+func distinctRows(k *Set) int {
+	var cover [1 << 12]uint64
+	for _, w := range k.words {
+		k.mark(&cover, w)
+		k.mark(&cover, w[1:])
+	}
+	rows := map[uint64]bool{}
+	for _, row := range cover {
+		rows[row] = true
+	}
+	return len(rows) - 1 // less the empty row
+}
+
 // dense strings a keyword set's words, their prefixes and suffixes, in random case, with
 // the odd byte between, to about n bytes: the text where the jumps and restarts of Next
 // land on keyword boundaries most often.

@@ -26,7 +26,10 @@ if [[ ! -x $OCB ]]; then
 	[[ -x $OCB ]] || GOBIN=$PWD/$BUILD/bin go install go.opentelemetry.io/collector/cmd/builder@v0.165.0
 fi
 mkdir -p "$BUILD" results
-if [[ ! -x $COL || -n $(find .. -maxdepth 1 -name '*.go' -newer "$COL" -print -quit) ]]; then
+# rebuilt when any source of the processor module (root and internal/, not the tests) is
+# newer than the binary
+if [[ ! -x $COL || -n $(find .. \( -path ../bench -o -path ../client -o -path ../_build -o -path '../.*' \) -prune -o \
+	\( -name '*.go' -o -name go.mod \) ! -name '*_test.go' -newer "$COL" -print -quit) ]]; then
 	echo "==> building $COL with ocb"
 	"$OCB" --config e2e/builder-config.yaml >"$BUILD/ocb.log" 2>&1 || { tail -20 "$BUILD/ocb.log"; exit 1; }
 	# generated sources are not ours to lint: keep gofmt quiet on them

@@ -2,6 +2,7 @@ package authobsprocessor // import "github.com/authobs/authobsprocessor"
 
 import (
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -51,7 +52,7 @@ type policy struct {
 	traceSafe bool
 	// rules is what the per-item path reads: the start-up rules plus every key classified
 	// since, in one immutable map (one lookup per attribute). New keys wait in pending
-	// and are published, copy-on-write, once per batch.
+	// and are published, copy-on-write, every 64 items and at the end of a batch.
 	rules   atomic.Pointer[ruleTable]
 	mu      sync.Mutex // guards pending and publishing
 	pending map[string]*keyRule
@@ -257,10 +258,11 @@ func (t *ruleTable) inFront(k string) *ruleSlot {
 // sameKey reports whether a == b, comparing keys of eight bytes or more a word at a time
 // in place. Small enough to be inlined: the call to memequal that a == b makes had
 // decideAttr save its arguments before the key lookup and load them again after it, on
-// every attribute.
+// every attribute. The words are unaligned loads, so only where the platform reads
+// unaligned words (unalignedWords); elsewhere it is a == b.
 func sameKey(a, b string) bool {
 	n := len(a)
-	if n != len(b) || n < 8 {
+	if n != len(b) || n < 8 || !unalignedWords {
 		return n == len(b) && a == b
 	}
 	pa, pb := unsafe.Pointer(unsafe.StringData(a)), unsafe.Pointer(unsafe.StringData(b)) //nolint:gosec // read-only, within both strings
@@ -272,6 +274,12 @@ func sameKey(a, b string) bool {
 	// the last word, overlapping the loop's last one when n is not a multiple of 8
 	return *(*uint64)(unsafe.Add(pa, n-8)) == *(*uint64)(unsafe.Add(pb, n-8)) //nolint:gosec // n >= 8
 }
+
+// unalignedWords: the platforms that load a word from any address in hardware (a
+// constant, so sameKey's test folds away). On others (mips, riscv64, 32-bit arm) an
+// unaligned load traps to the kernel or faults.
+const unalignedWords = runtime.GOARCH == "amd64" || runtime.GOARCH == "arm64" || runtime.GOARCH == "386" ||
+	runtime.GOARCH == "ppc64le" || runtime.GOARCH == "s390x"
 
 // inNeighbour returns the rule for a non-empty k that found its own set full, if k is in
 // the neighbouring set, else nil.
@@ -358,6 +366,11 @@ func (p *policy) learn(k string) *keyRule {
 	if r, ok := p.pending[k]; ok {
 		return r
 	}
+	// published since the caller loaded its table (publish runs under mu): not learnt
+	// twice, so it is not counted against maxCachedKeys twice
+	if r, ok := p.rules.Load().all[k]; ok {
+		return r
+	}
 	r := p.classify(k)
 	if p.cached.Load() < maxCachedKeys {
 		if p.pending == nil {
@@ -370,8 +383,9 @@ func (p *policy) learn(k string) *keyRule {
 	return r
 }
 
-// publish makes the keys learnt during a batch visible to the lookup path. Batches
-// that met no new key pay one atomic load.
+// publish makes the keys learnt since the last publish visible to the lookup path
+// (batch calls it every 64 items and at the end of a batch). Calls that find no new key
+// pay one atomic load.
 func (p *policy) publish() {
 	if !p.dirty.Load() {
 		return

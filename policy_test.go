@@ -238,3 +238,20 @@ func TestKeysPublishedWithinBatch(t *testing.T) {
 	require.Positive(t, publishedAt, "not published within the batch")
 	require.LessOrEqual(t, publishedAt, 2+64+1)
 }
+
+// TestLearnAfterPublish: a goroutine that looked a key up in the table before another
+// published it finds it in neither table nor pending; learn takes the published rule and
+// does not learn (and count) the key a second time.
+func TestLearnAfterPublish(t *testing.T) {
+	const newKey = "app.key.learnt.elsewhere"
+	set := processortest.NewNopSettings(NewFactory().Type())
+	p, err := newAuthobsProcessor(set, routeConfig(RouteTraceSafe))
+	require.NoError(t, err)
+	first := p.policy.learn(newKey)
+	p.policy.publish()
+	require.Same(t, first, p.policy.rules.Load().all[newKey])
+	before := p.policy.cached.Load()
+	require.Same(t, first, p.policy.learn(newKey), "learnt again after publish")
+	require.Equal(t, before, p.policy.cached.Load(), "counted against maxCachedKeys twice")
+	require.False(t, p.policy.dirty.Load(), "nothing new to publish")
+}

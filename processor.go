@@ -118,7 +118,8 @@ type sliceOf[E any] interface {
 }
 
 // batch walks one batch of any signal: every resource, scope and item, each under guard;
-// then the keys learnt on the way are published and the counts recorded, once per batch.
+// the keys learnt on the way are published every 64 items and at the end, and the counts
+// recorded once per batch.
 // The accessors say how the signal nests (resourceOf … itemsOf), item processes one item
 // and failItem is its fail-closed form.
 func batch[RS, SS, I any, RSS sliceOf[RS], SSS sliceOf[SS], IS sliceOf[I]](p *authobsProcessor, sig signal,

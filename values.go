@@ -224,16 +224,17 @@ func (p *authobsProcessor) redactString(s string, c *counters) (string, bool) {
 	return p.redactCached(s, c)
 }
 
-// redactCached is redactString without the short gate.
+// redactCached is redactString past the short gate, which its callers have run: the
+// engine does not run it again.
 func (p *authobsProcessor) redactCached(s string, c *counters) (string, bool) {
 	if !cleancache.Cacheable(s) {
-		return p.engine.Redact(s, &c.hits)
+		return p.engine.RedactPastGate(s, &c.hits)
 	}
 	h, clean := p.clean.Lookup(s)
 	if clean {
 		return s, false
 	}
-	out, changed := p.engine.Redact(s, &c.hits)
+	out, changed := p.engine.RedactPastGate(s, &c.hits)
 	if !changed {
 		p.clean.Add(s, h)
 	}

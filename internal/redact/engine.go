@@ -219,6 +219,12 @@ func (e *Engine) ShortClean(s string) bool {
 	return len(s) < e.rules.short.limit && e.rules.short.clean(s)
 }
 
+// RedactPastGate is Redact for a value ShortClean has already turned away (a caller that
+// runs the gate before its cache probe): the gate is not run a second time.
+func (e *Engine) RedactPastGate(s string, hits *Hits) (string, bool) {
+	return e.redact(s, hits)
+}
+
 // redact is Redact without the short gate.
 func (e *Engine) redact(s string, hits *Hits) (string, bool) {
 	if s == "" || e.Exempt(s) || e.IsReplacement(s) {

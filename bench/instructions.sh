@@ -8,7 +8,8 @@
 # run; map access, memequal and hashing count). Needs valgrind (Debian: apt-get install
 # valgrind); not part of `make test`.
 #
-#   bench/instructions.sh            # N=24 batches per workload, about 5 minutes
+#   bench/instructions.sh            # N=24 batches per workload, about 2.5 minutes
+#   WORKLOADS=Semconv:processTraces:Floor bench/instructions.sh   # one workload
 set -euo pipefail
 cd "$(dirname "$0")"
 command -v valgrind >/dev/null || { echo "valgrind not found (Debian: apt-get install valgrind)" >&2; exit 1; }
@@ -38,10 +39,10 @@ count() {
 {
 	echo "# bench/instructions.sh $(date -u +%FT%TZ): N=$N batches per workload, $(go env GOVERSION)"
 	printf '%-8s %16s %16s %8s\n' workload authobs floor ratio
-	for w in Traces:processTraces:Floor Logs:processLogs:FloorLogs Metrics:processMetrics:FloorMetrics; do
+	for w in ${WORKLOADS:-Traces:processTraces:Floor Logs:processLogs:FloorLogs Metrics:processMetrics:FloorMetrics Semconv:processTraces:Floor SemconvFresh:processTraces:Floor}; do
 		IFS=: read -r name proc floor <<<"$w"
-		a=$(count "^Benchmark$name/proc=authobs_trace_safe\$" "*authobsProcessor*.$proc")
-		f=$(count "^Benchmark$name/proc=floor\$" "*bench.$floor")
+		a=$(count "^Benchmark$name\$/^proc=authobs_trace_safe\$" "*authobsProcessor*.$proc")
+		f=$(count "^Benchmark$name\$/^proc=floor\$" "*bench.$floor")
 		printf '%-8s %16d %16d %8.2f\n' "$name" "$a" "$f" "$(echo "$a $f" | awk '{print $1 / $2}')"
 	done
 } | tee "$out"

@@ -64,7 +64,8 @@ type Workload struct {
 // gen draws every random choice from one seeded source, so the workload is identical
 // on every run and machine.
 type gen struct {
-	r *rand.Rand
+	r     *rand.Rand
+	fresh bool // semconv.go: redraw the digits of drawn values
 }
 
 const alnum = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"

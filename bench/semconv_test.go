@@ -1,0 +1,150 @@
+package bench
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+)
+
+var (
+	semconvOnce    [2]sync.Once
+	semconvBatches [2][]ptrace.Traces
+	semconvErr     [2]error
+)
+
+// semconvWorkload: Batches batches of the semconv workload with planted secrets, built once
+// per variant.
+func semconvWorkload(tb testing.TB, fresh bool) []ptrace.Traces {
+	tb.Helper()
+	v := 0
+	if fresh {
+		v = 1
+	}
+	semconvOnce[v].Do(func() {
+		for i := range Batches {
+			td, _, err := NewSemconvWorkload(Seed+uint64(i), fresh, true)
+			if err != nil {
+				semconvErr[v] = err
+				return
+			}
+			semconvBatches[v] = append(semconvBatches[v], td)
+		}
+	})
+	if semconvErr[v] != nil {
+		tb.Fatal(semconvErr[v])
+	}
+	return semconvBatches[v]
+}
+
+// BenchmarkSemconv: the floor, authobs and redactionprocessor on the semconv workload
+// (semconv.go), a held-out workload of OpenTelemetry's own keys and values, as they are.
+func BenchmarkSemconv(b *testing.B) { benchSemconv(b, false) }
+
+// BenchmarkSemconvFresh: BenchmarkSemconv with every digit of every value redrawn.
+func BenchmarkSemconvFresh(b *testing.B) { benchSemconv(b, true) }
+
+func benchSemconv(b *testing.B, fresh bool) {
+	ws := semconvWorkload(b, fresh)
+	ctx := context.Background()
+	for _, name := range []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"} {
+		b.Run("proc="+name, func(b *testing.B) {
+			c := newContender(b, name)
+			var td ptrace.Traces
+			i := 0
+			measure(b, SpansPerBatch, "span",
+				func() { td = ptrace.NewTraces(); ws[i%Batches].CopyTo(td); i++ },
+				func() error { return c.Traces(ctx, td) })
+		})
+	}
+}
+
+// TestSemconvClean: without planted secrets the semconv workload is benign telemetry.
+// log_only must pass it byte for byte; trace_safe may drop attributes by their key (personal
+// data), but every value it keeps must be the value that came in: a changed value is a
+// false positive on OpenTelemetry's own examples.
+func TestSemconvClean(t *testing.T) {
+	for _, name := range []string{"authobs_log_only", "authobs_trace_safe"} {
+		sink := new(consumertest.TracesSink)
+		c, err := NewContender(name, sink, consumertest.NewNop())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := uint64(Seed); seed < Seed+3; seed++ {
+			in, _, err := NewSemconvWorkload(seed, seed%2 == 0, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := ptrace.NewTraces()
+			in.CopyTo(want)
+			if err := c.Traces(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+			got := sink.AllTraces()[len(sink.AllTraces())-1]
+			dropped := 0
+			eachAttrMap(want, got, func(where string, w, g pcommon.Map) {
+				for k, wv := range w.All() {
+					gv, ok := g.Get(k)
+					switch {
+					case !ok && name == "authobs_log_only":
+						t.Errorf("%s seed %d: %s attribute %q dropped", name, seed, where, k)
+					case !ok:
+						dropped++
+					case gv.AsString() != wv.AsString():
+						t.Errorf("%s seed %d: %s attribute %q changed: %q -> %q", name, seed, where, k, wv.AsString(), gv.AsString())
+					}
+				}
+			})
+			t.Logf("%s seed %d: %d attributes dropped by key", name, seed, dropped)
+		}
+		c.Close()
+	}
+}
+
+// eachAttrMap calls f with the matching attribute maps of want and got (same shape: the
+// processor drops attributes, never spans or events) and where they sit.
+func eachAttrMap(want, got ptrace.Traces, f func(where string, w, g pcommon.Map)) {
+	for i := range want.ResourceSpans().Len() {
+		wr, gr := want.ResourceSpans().At(i), got.ResourceSpans().At(i)
+		f("resource", wr.Resource().Attributes(), gr.Resource().Attributes())
+		for j := range wr.ScopeSpans().Len() {
+			wss, gss := wr.ScopeSpans().At(j).Spans(), gr.ScopeSpans().At(j).Spans()
+			for k := range wss.Len() {
+				ws, gs := wss.At(k), gss.At(k)
+				f("span", ws.Attributes(), gs.Attributes())
+				for e := range ws.Events().Len() {
+					f("event", ws.Events().At(e).Attributes(), gs.Events().At(e).Attributes())
+				}
+			}
+		}
+	}
+}
+
+// TestSemconvLeaks: authobs lets no planted secret of the semconv workload through.
+func TestSemconvLeaks(t *testing.T) {
+	for _, name := range []string{"authobs_trace_safe", "authobs_log_only"} {
+		sink := new(consumertest.TracesSink)
+		c, err := NewContender(name, sink, consumertest.NewNop())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lc LeakCount
+		for i := range leakBatches {
+			td, secrets, err := NewSemconvWorkload(Seed+uint64(i), i%2 == 0, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Traces(context.Background(), td); err != nil {
+				t.Fatal(err)
+			}
+			CountLeaks(secrets, TraceTexts(sink.AllTraces()[i]), &lc)
+		}
+		c.Close()
+		if leaked, planted := lc.Total(); leaked != 0 || planted == 0 {
+			t.Errorf("%s: %d of %d planted secrets left", name, leaked, planted)
+		}
+	}
+}

@@ -39,7 +39,7 @@ count() {
 {
 	echo "# bench/instructions.sh $(date -u +%FT%TZ): N=$N batches per workload, $(go env GOVERSION)"
 	printf '%-8s %16s %16s %8s\n' workload authobs floor ratio
-	for w in ${WORKLOADS:-Traces:processTraces:Floor Logs:processLogs:FloorLogs Metrics:processMetrics:FloorMetrics Semconv:processTraces:Floor SemconvFresh:processTraces:Floor}; do
+	for w in ${WORKLOADS:-Traces:processTraces:Floor Logs:processLogs:FloorLogs Metrics:processMetrics:FloorMetrics Semconv:processTraces:Floor SemconvFresh:processTraces:Floor Codex:processTraces:Floor}; do
 		IFS=: read -r name proc floor <<<"$w"
 		a=$(count "^Benchmark$name\$/^proc=authobs_trace_safe\$" "*authobsProcessor*.$proc")
 		f=$(count "^Benchmark$name\$/^proc=floor\$" "*bench.$floor")

@@ -148,3 +148,57 @@ func TestSemconvLeaks(t *testing.T) {
 		}
 	}
 }
+
+var (
+	codexOnce    sync.Once
+	codexBatches []ptrace.Traces
+	codexErr     error
+)
+
+// BenchmarkCodex: the floor, authobs and redactionprocessor on the spans of the real Codex
+// CLI captures (codex.go), replayed in 1000-span batches.
+func BenchmarkCodex(b *testing.B) {
+	codexOnce.Do(func() { codexBatches, codexErr = NewCodexWorkload(Batches) })
+	if codexErr != nil {
+		b.Fatal(codexErr)
+	}
+	ctx := context.Background()
+	for _, name := range []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"} {
+		b.Run("proc="+name, func(b *testing.B) {
+			c := newContender(b, name)
+			var td ptrace.Traces
+			i := 0
+			measure(b, SpansPerBatch, "span",
+				func() { td = ptrace.NewTraces(); codexBatches[i%Batches].CopyTo(td); i++ },
+				func() error { return c.Traces(ctx, td) })
+		})
+	}
+}
+
+// TestCodexWorkload: the batches hold SpansPerBatch spans each, and the real client's
+// spans come out of authobs log_only as they went in (they hold no secret).
+func TestCodexWorkload(t *testing.T) {
+	ws, err := NewCodexWorkload(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := new(consumertest.TracesSink)
+	c, err := NewContender("authobs_log_only", sink, consumertest.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i, td := range ws {
+		if td.SpanCount() != SpansPerBatch {
+			t.Fatalf("batch %d: %d spans", i, td.SpanCount())
+		}
+		want, _ := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+		if err := c.Traces(context.Background(), td); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := (&ptrace.ProtoMarshaler{}).MarshalTraces(sink.AllTraces()[i])
+		if string(got) != string(want) {
+			t.Errorf("batch %d: log_only changed the Codex CLI's spans", i)
+		}
+	}
+}

@@ -1,8 +1,11 @@
 package redact
 
 import (
+	"cmp"
 	"math/bits"
 	"regexp/syntax"
+	"slices"
+	"strings"
 	"unicode"
 	"unicode/utf8"
 )
@@ -23,6 +26,12 @@ import (
 // window, as for the regex, which sees the window as its whole text.
 // TestSieveNeverRejectsAMatch checks it against the regexes.
 type sieve struct {
+	// lits are groups of case-sensitive strings: every match holds one of each group. A
+	// window missing a group is turned away by a substring search, before the automaton
+	// (which reads every byte): jwt's `.ey`, curl-auth-user's `-u`/`--user`.
+	lits [][]string
+	// none: the regex has too many positions for the automaton; only lits are tested
+	none     bool
 	nullable bool
 	// wide: more than 64 positions; the sets are posSets and the tables below the …N ones
 	wide        bool
@@ -208,19 +217,169 @@ func asciiRune(b *byteSet, r rune) {
 	}
 }
 
+func containsAny(s string, group []string) bool {
+	for _, l := range group {
+		if strings.Contains(s, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxExact bounds the strings an exact set of literals expands to.
+const maxExact = 16
+
+// literals returns exact, the strings re matches when it matches only a few literal
+// strings (nil otherwise), and groups of strings of 2 bytes or more such that every
+// match of re holds one string of each group. Only what matches itself byte for byte
+// counts: a folded letter (`(?i)k` also matches the Kelvin sign) and U+FFFD (which
+// matches an invalid byte) end a literal. The parser factors `-u|--user` into
+// `-(?:u|-user)`, so concatenations of exact parts are multiplied out.
+func literals(re *syntax.Regexp) (exact []string, groups [][]string) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return []string{""}, nil
+	case syntax.OpLiteral:
+		for _, r := range re.Rune {
+			if r == utf8.RuneError || (re.Flags&syntax.FoldCase != 0 && unicode.SimpleFold(r) != r) {
+				return nil, nil
+			}
+		}
+		return []string{string(re.Rune)}, nil
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= re.Rune[i+1]; r++ {
+				if len(exact) == maxExact || r == utf8.RuneError {
+					return nil, nil
+				}
+				exact = append(exact, string(r))
+			}
+		}
+		return exact, nil
+	case syntax.OpCapture:
+		return literals(re.Sub[0])
+	case syntax.OpPlus:
+		return nil, asGroups(literals(re.Sub[0]))
+	case syntax.OpRepeat:
+		if re.Min == 0 {
+			return nil, nil
+		}
+		return nil, asGroups(literals(re.Sub[0]))
+	case syntax.OpConcat:
+		cur, allExact := []string{""}, true
+		for _, sub := range re.Sub {
+			ex, gs := literals(sub)
+			groups = append(groups, gs...)
+			if ex != nil && len(cur)*len(ex) <= maxExact {
+				var cross []string
+				for _, a := range cur {
+					for _, b := range ex {
+						cross = append(cross, a+b)
+					}
+				}
+				cur = cross
+				continue
+			}
+			// what is multiplied so far, and this part, are each required on their own
+			allExact = false
+			groups = asGroups(ex, asGroups(cur, groups))
+			cur = []string{""}
+		}
+		if allExact {
+			return cur, groups
+		}
+		return nil, asGroups(cur, groups)
+	case syntax.OpAlternate:
+		// exact when every branch is and they are few; else one group of a choice from
+		// each branch (its exact set or its group with the longest shortest string)
+		exactOK, groupOK := true, true
+		var group []string
+		for _, sub := range re.Sub {
+			ex, gs := literals(sub)
+			if ex == nil || len(exact)+len(ex) > maxExact {
+				exactOK = false
+			} else {
+				exact = append(exact, ex...)
+			}
+			best := asGroups(ex, nil)
+			for _, g := range gs {
+				if len(best) == 0 || shortest(g) > shortest(best[0]) {
+					best = [][]string{g}
+				}
+			}
+			if len(best) == 0 {
+				groupOK = false
+			} else {
+				group = append(group, best[0]...)
+			}
+		}
+		if exactOK {
+			return exact, nil
+		}
+		if !groupOK {
+			return nil, nil
+		}
+		return nil, [][]string{group}
+	}
+	return nil, nil
+}
+
+// asGroups is a group made of an exact set when its every string has 2 bytes or more,
+// and groups.
+func asGroups(exact []string, groups [][]string) [][]string {
+	if exact != nil && shortest(exact) >= 2 {
+		groups = append(groups, exact)
+	}
+	return groups
+}
+
+// searchable makes a group cheaper to search for and as strict where it counts: a blank
+// at either end of a string is dropped (a piece of a required string is required too;
+// curl-auth-user's ` -u`, `\t-u`, … begin with bytes that are everywhere in text, so
+// each search stopped at every blank), down to 2 bytes, and a string holding another
+// string of the group goes (where it occurs, the other does).
+func searchable(group []string) []string {
+	var out []string
+	for _, l := range group {
+		for len(l) > 2 && isRegexSpace(l[0]) {
+			l = l[1:]
+		}
+		for len(l) > 2 && isRegexSpace(l[len(l)-1]) {
+			l = l[:len(l)-1]
+		}
+		out = append(out, l)
+	}
+	slices.SortFunc(out, func(a, b string) int { return cmp.Or(len(a)-len(b), strings.Compare(a, b)) })
+	var kept []string
+	for _, l := range out {
+		if !slices.ContainsFunc(kept, func(k string) bool { return strings.Contains(l, k) }) {
+			kept = append(kept, l)
+		}
+	}
+	return kept
+}
+
 // newSieve builds the sieve of expr, or nil when it has too many positions.
 func newSieve(expr string) *sieve {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return nil
 	}
+	_, lits := literals(re)
+	for i, g := range lits {
+		lits[i] = searchable(g)
+	}
 	var g glushkov
 	f := g.build(re)
 	if g.full {
-		return nil
+		if len(lits) == 0 {
+			return nil
+		}
+		return &sieve{lits: lits, none: true}
 	}
 	n := len(g.bytes)
-	sv := &sieve{nullable: f.nullable, wide: n > 64, first: f.first, last: f.last}
+	sv := &sieve{lits: lits, nullable: f.nullable, wide: n > 64, first: f.first, last: f.last}
 	if sv.wide {
 		sv.followN, sv.classN = g.follow, new([utf8.RuneSelf]posSet)
 	} else {
@@ -254,7 +413,12 @@ func (sv *sieve) classN0(c int) []uint64 {
 // its start): the automaton, which accepts more than the regex, dies or ends without
 // reaching a last position. At the end of s only `$` positions read on, one after another.
 func (sv *sieve) mayMatch(s string, anchored bool) bool {
-	if sv.nullable {
+	for _, group := range sv.lits {
+		if !containsAny(s, group) {
+			return false
+		}
+	}
+	if sv.none || sv.nullable {
 		return true
 	}
 	if sv.wide {

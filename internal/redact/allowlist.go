@@ -2,6 +2,7 @@ package redact
 
 import (
 	"fmt"
+	"math/bits"
 	"regexp"
 	"regexp/syntax"
 	"strings"
@@ -24,6 +25,11 @@ type compiledAllowlist struct {
 	// one pass over a target says which of them occur.
 	lits      *keyword.Set
 	stopWords *keyword.Set
+	// open are the branches without literal groups; byLit[id] the branches whose first
+	// group holds literal id: on an ASCII target only these can pass, so the others are
+	// not looked at (generic-api-key's allowlist has about 100 branches).
+	open  []int32
+	byLit [][]int32
 }
 
 // allowBranch is one allowlist regex and what a target it matches must look like.
@@ -140,6 +146,16 @@ func compileAllowlist(a Allowlist, field string) (compiledAllowlist, error) {
 			ca.branches = append(ca.branches, ab)
 		}
 	}
+	ca.byLit = make([][]int32, len(lits))
+	for i, b := range ca.branches {
+		if len(b.groups) == 0 {
+			ca.open = append(ca.open, int32(i)) //nolint:gosec // branches of one allowlist's regexes
+			continue
+		}
+		for _, id := range b.groups[0] {
+			ca.byLit[id] = append(ca.byLit[id], int32(i)) //nolint:gosec // as above
+		}
+	}
 	if len(lits) > 0 {
 		set, err := keyword.New(lits)
 		if err != nil {
@@ -190,9 +206,16 @@ func allowed(as []compiledAllowlist, secret, m, s string, at int) bool {
 // regexMatches reports whether one of the allowlist's regexes matches target, running only
 // the branches whose start-up tests the target passes.
 func (a *compiledAllowlist) regexMatches(target string) bool {
+	if hasNonASCII(target) {
+		for i := range a.branches {
+			if a.branches[i].matches(target, false, nil) {
+				return true
+			}
+		}
+		return false
+	}
 	var seen [maxLits / 64]uint64
-	ascii := !hasNonASCII(target)
-	if a.lits != nil && ascii {
+	if a.lits != nil {
 		end, state := a.lits.Next(target, 0, 0)
 		for end >= 0 {
 			for _, id := range a.lits.Matches(state) {
@@ -201,22 +224,38 @@ func (a *compiledAllowlist) regexMatches(target string) bool {
 			end, state = a.lits.Next(target, end, state)
 		}
 	}
-	for i := range a.branches {
-		b := &a.branches[i]
-		if len(target) < b.minLen || (b.first != nil && (target == "" || !b.first.has(target[0]))) {
-			continue
-		}
-		if ascii && !groupsMet(b.groups, &seen) {
-			continue
-		}
-		if b.alphabet != nil && !b.alphabet.all(target) {
-			continue
-		}
-		if b.re.MatchString(target) {
+	for _, i := range a.open {
+		if a.branches[i].matches(target, true, &seen) {
 			return true
 		}
 	}
+	// a branch with a literal group can pass only if a literal of its first group occurs
+	// (a branch listed under two literals that occur is tried twice, to the same answer)
+	for w, word := range seen {
+		for ; word != 0; word &= word - 1 {
+			for _, i := range a.byLit[w*64+bits.TrailingZeros64(word)] {
+				if a.branches[i].matches(target, true, &seen) {
+					return true
+				}
+			}
+		}
+	}
 	return false
+}
+
+// matches runs the branch's tests on target and, when it passes them, its regex; the
+// literal groups are tested only on an ASCII target.
+func (b *allowBranch) matches(target string, ascii bool, seen *[maxLits / 64]uint64) bool {
+	if len(target) < b.minLen || (b.first != nil && (target == "" || !b.first.has(target[0]))) {
+		return false
+	}
+	if ascii && !groupsMet(b.groups, seen) {
+		return false
+	}
+	if b.alphabet != nil && !b.alphabet.all(target) {
+		return false
+	}
+	return b.re.MatchString(target)
 }
 
 // groupsMet: each group has a literal that occurs.

@@ -105,3 +105,47 @@ var scanInputs = []struct{ name, s string }{
 }
 
 func BenchmarkRedactScan(b *testing.B) { benchClean(b, scanInputs) }
+
+// secretInputs are the planted shapes of the bench workload (bench/workload.go), where
+// nearly all of the catalogue's regex work of that workload is spent: clean values seldom
+// run a regex, a value with a secret runs one or more rules over the secret. Kept apart
+// from benchInputs, which seed TestRedactDigest's corpus.
+var secretInputs = []struct{ name, s string }{
+	{"log_bearer_jwt", "Authorization: Bearer " + benchJWT},
+	{"log_refresh_token", "POST https://auth.example.com/oauth/token?grant_type=refresh_token&refresh_token=" + benchOpaque},
+	{"log_openai", "calling upstream with key sk-proj-" + benchOpaque + "AbCdEfGh failed"},
+	{"log_aws", "s3 upload denied for AKIAQWERTYUIOPASDFGH"},
+	{"url_access_token", "https://api.shop.example.com/v1/items?page=2&access_token=" + benchOpaque + "&lang=en"},
+	{"url_refresh_token", "https://chatgpt.com/backend-api/codex/responses?client_id=app_x&refresh_token=" + benchOpaque},
+	{"header_bearer", "Bearer " + benchOpaque + benchOpaque},
+	{"header_bearer_jwt", "Bearer " + benchJWT},
+	{"event_slack", "webhook post failed: token=xoxb-012345678901-" + benchOpaque[:24]},
+	{"error_openai", "upstream rejected the call: invalid api key sk-proj-" + benchOpaque + "AbCdEfGh supplied"},
+	{"status_github", "clone failed: remote rejected credentials ghp_" + benchOpaque + "AbCd"},
+	{"event_jwt", "token refresh failed for " + benchJWT},
+	{"aws_alone", "AKIAQWERTYUIOPASDFGH"},
+}
+
+const (
+	benchOpaque = "k7ZQ3lmN9pxR2tvB8wyC4hdJ6fgS1kAe"
+	benchJWT    = "eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9.eyJ" + benchOpaque + "Xy4zQ2mV." + benchOpaque + "-_Q2mVx9pL7"
+)
+
+// BenchmarkRedactSecret measures Redact on values that carry a secret.
+func BenchmarkRedactSecret(b *testing.B) {
+	e, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, in := range secretInputs {
+		b.Run(in.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var hits Hits
+				if _, changed := e.Redact(in.s, &hits); !changed {
+					b.Fatal("no secret found")
+				}
+			}
+		})
+	}
+}

@@ -49,6 +49,9 @@ type compiledRule struct {
 	// wordStart: the regex begins with `\b` before a keyword that begins with a word byte,
 	// so a keyword inside a word (`s.` in `fs.read`, `ey` in `key`) cannot start a match.
 	wordStart bool
+	// sieve turns away, before the regex runs, most windows the regex finds nothing in;
+	// nil for a regex too large for it.
+	sieve *sieve
 }
 
 // Gitleaks' semi-generic rules begin with a lazy identifier prefix, which makes RE2 try
@@ -117,6 +120,7 @@ func compileRule(r Rule, det Detector, field string) (compiledRule, error) {
 	if stripped != "" {
 		src = stripped
 	}
+	cr.sieve = newSieve(src)
 	if len(r.Keywords) > 0 {
 		n := maxLen(r.Regex)
 		if n < 0 || n > maxAnchoredSpan {
@@ -452,7 +456,12 @@ var windowPool = sync.Pool{}
 // work instead of time; nil in production.
 var work *workCounter
 
-type workCounter struct{ runs, bytes int }
+type workCounter struct {
+	runs, bytes int
+	// regexRuns are the runs the sieve let through to the regex
+	regexRuns int
+	log       func(rule string, anchored bool, lo, hi, found int)
+}
 
 // scan runs the catalogue over s and adds the secrets it finds.
 func (rs *ruleSet) scan(sc *scanner) {
@@ -625,6 +634,12 @@ func (rs *ruleSet) search(sc *scanner, ri int, re *regexp.Regexp, anchored bool,
 		work.bytes += hi - lo
 	}
 	win := s[lo:hi]
+	if r.sieve != nil && !r.sieve.mayMatch(win, anchored) {
+		return
+	}
+	if work != nil {
+		work.regexRuns++
+	}
 	// an anchored regex matches at most once (only at the window's start, and never the
 	// empty string): FindAll would search a second time, to find nothing
 	var locs [][]int
@@ -634,6 +649,9 @@ func (rs *ruleSet) search(sc *scanner, ri int, re *regexp.Regexp, anchored bool,
 		}
 	} else {
 		locs = re.FindAllStringSubmatchIndex(win, -1)
+	}
+	if work != nil && work.log != nil {
+		work.log(r.id, anchored, lo, hi, len(locs))
 	}
 	for _, loc := range locs {
 		a, b := secretBounds(r, loc)

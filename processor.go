@@ -127,7 +127,7 @@ func batch[RS, SS, I any, RSS sliceOf[RS], SSS sliceOf[SS], IS sliceOf[I]](p *au
 	itemsOf func(SS) IS, item func(I, *counters), failItem func(*authobsProcessor, I),
 ) {
 	c := getCounters()
-	defer countersPool.Put(c)
+	defer putCounters(c)
 	resource, scope := p.routeResource, p.routeScope
 	if sig == sigMetrics { // metrics are not routed: redaction only
 		resource, scope = p.redactAttrs, p.redactScope

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/authobs/authobsprocessor/internal/cleancache"
 	"github.com/authobs/authobsprocessor/internal/metadata"
 	"github.com/authobs/authobsprocessor/internal/redact"
 )
@@ -103,6 +104,14 @@ type counters struct {
 	hits       redact.Hits
 	normalized [numNormalizeKinds]int64
 	failClosed [numFailReasons]int64
+	// recent holds the clean values met in this batch, in front of the shared clean cache.
+	recent cleancache.Recent
+}
+
+// putCounters returns c to the pool, holding none of the batch's values.
+func putCounters(c *counters) {
+	c.recent.Reset()
+	countersPool.Put(c)
 }
 
 // telemetry keeps the processor's counts as running totals, one per signal and label, and

@@ -225,13 +225,19 @@ func (p *authobsProcessor) redactString(s string, c *counters) (string, bool) {
 }
 
 // redactCached is redactString past the short gate, which its callers have run: the
-// engine does not run it again.
+// engine does not run it again. A value the clean cache knows is remembered for the rest
+// of the batch (c.recent), where its next sightings cost a compare in place instead of
+// the cache's hash and probe; only values the cache reports clean go there.
 func (p *authobsProcessor) redactCached(s string, c *counters) (string, bool) {
 	if !cleancache.Cacheable(s) {
 		return p.engine.RedactPastGate(s, &c.hits)
 	}
+	if c.recent.Has(s) {
+		return s, false
+	}
 	h, clean := p.clean.Lookup(s)
 	if clean {
+		c.recent.Put(s)
 		return s, false
 	}
 	out, changed := p.engine.RedactPastGate(s, &c.hits)

@@ -28,13 +28,42 @@ var (
 )
 
 // workload is built once per process and only ever cloned.
+//
+// With AUTHOBS_BENCH_WIRE set, every batch is encoded to OTLP protobuf and decoded again,
+// as a receiver hands it over: each value is then a string of its own. Generated batches
+// share one string between all the spans that draw the same constant, so a processor that
+// compares values finds them equal by their pointers (memequal's first test), which it never
+// does on received telemetry.
 func workload() []*Workload {
 	workloadOnce.Do(func() {
 		for i := range Batches {
-			shared = append(shared, NewWorkloadSeed(Seed+uint64(i), true))
+			w := NewWorkloadSeed(Seed+uint64(i), true)
+			if os.Getenv("AUTHOBS_BENCH_WIRE") != "" {
+				w.Traces, w.Logs = wire(w.Traces, w.Logs)
+			}
+			shared = append(shared, w)
 		}
 	})
 	return shared
+}
+
+// wire is td and ld after a protobuf round trip.
+func wire(td ptrace.Traces, ld plog.Logs) (ptrace.Traces, plog.Logs) {
+	tb, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+	if err == nil {
+		td, err = (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(tb)
+	}
+	if err != nil {
+		panic(err)
+	}
+	lb, err := (&plog.ProtoMarshaler{}).MarshalLogs(ld)
+	if err == nil {
+		ld, err = (&plog.ProtoUnmarshaler{}).UnmarshalLogs(lb)
+	}
+	if err != nil {
+		panic(err)
+	}
+	return td, ld
 }
 
 func newContender(tb testing.TB, name string) *Contender {

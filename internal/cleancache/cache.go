@@ -11,6 +11,9 @@
 // again once published, so admission allocates nothing and readers take no lock. A full
 // table refuses new values; after a number of refusals a fresh table replaces it, so the
 // cache follows a changing workload at the cost of one allocation.
+//
+// Recent, in front of the Cache, holds for one batch the values the Cache vouched for, so
+// that a value met again in the same batch is recognised by a compare in place.
 package cleancache // import "github.com/authobs/authobsprocessor/internal/cleancache"
 
 import (

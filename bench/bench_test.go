@@ -29,41 +29,68 @@ var (
 
 // workload is built once per process and only ever cloned.
 //
-// With AUTHOBS_BENCH_WIRE set, every batch is encoded to OTLP protobuf and decoded again,
+// Every batch a benchmark feeds is encoded to OTLP protobuf and decoded again (received),
 // as a receiver hands it over: each value is then a string of its own. Generated batches
 // share one string between all the spans that draw the same constant, so a processor that
 // compares values finds them equal by their pointers (memequal's first test), which it never
-// does on received telemetry.
+// does on received telemetry. AUTHOBS_BENCH_WIRE=0 feeds the generated batches as they are.
 func workload() []*Workload {
 	workloadOnce.Do(func() {
 		for i := range Batches {
 			w := NewWorkloadSeed(Seed+uint64(i), true)
-			if os.Getenv("AUTHOBS_BENCH_WIRE") != "" {
-				w.Traces, w.Logs = wire(w.Traces, w.Logs)
-			}
+			w.Traces, w.Logs = receivedTraces(w.Traces), receivedLogs(w.Logs)
 			shared = append(shared, w)
 		}
 	})
 	return shared
 }
 
-// wire is td and ld after a protobuf round trip.
-func wire(td ptrace.Traces, ld plog.Logs) (ptrace.Traces, plog.Logs) {
-	tb, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
+// onWire reports whether batches go through a protobuf round trip (workload).
+var onWire = os.Getenv("AUTHOBS_BENCH_WIRE") != "0"
+
+// receivedTraces is td after a protobuf round trip (see workload).
+func receivedTraces(td ptrace.Traces) ptrace.Traces {
+	if !onWire {
+		return td
+	}
+	b, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
 	if err == nil {
-		td, err = (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(tb)
+		td, err = (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(b)
 	}
 	if err != nil {
 		panic(err)
 	}
-	lb, err := (&plog.ProtoMarshaler{}).MarshalLogs(ld)
+	return td
+}
+
+// receivedLogs is ld after a protobuf round trip.
+func receivedLogs(ld plog.Logs) plog.Logs {
+	if !onWire {
+		return ld
+	}
+	b, err := (&plog.ProtoMarshaler{}).MarshalLogs(ld)
 	if err == nil {
-		ld, err = (&plog.ProtoUnmarshaler{}).UnmarshalLogs(lb)
+		ld, err = (&plog.ProtoUnmarshaler{}).UnmarshalLogs(b)
 	}
 	if err != nil {
 		panic(err)
 	}
-	return td, ld
+	return ld
+}
+
+// receivedMetrics is md after a protobuf round trip.
+func receivedMetrics(md pmetric.Metrics) pmetric.Metrics {
+	if !onWire {
+		return md
+	}
+	b, err := (&pmetric.ProtoMarshaler{}).MarshalMetrics(md)
+	if err == nil {
+		md, err = (&pmetric.ProtoUnmarshaler{}).UnmarshalMetrics(b)
+	}
+	if err != nil {
+		panic(err)
+	}
+	return md
 }
 
 func newContender(tb testing.TB, name string) *Contender {
@@ -157,7 +184,7 @@ var (
 func BenchmarkMetrics(b *testing.B) {
 	metricsOnce.Do(func() {
 		for i := range Batches {
-			sharedMetrics = append(sharedMetrics, NewMetricsSeed(Seed+uint64(i)))
+			sharedMetrics = append(sharedMetrics, receivedMetrics(NewMetricsSeed(Seed+uint64(i))))
 		}
 	})
 	ctx := context.Background()
@@ -191,7 +218,7 @@ func BenchmarkCleanSpan(b *testing.B) {
 			}
 			var td ptrace.Traces
 			measure(b, SpansPerBatch, "span",
-				func() { seed++; td = NewWorkloadSeed(seed, false).Traces },
+				func() { seed++; td = receivedTraces(NewWorkloadSeed(seed, false).Traces) },
 				func() error { return c.Traces(ctx, td) })
 		})
 	}

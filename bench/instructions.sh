@@ -5,8 +5,11 @@
 # the bench test binary twice under callgrind, collecting inside the processor's
 # process<Signal> and inside the floor's function, and sums the self cost of every function
 # but the Go runtime's GC and scheduler (their work lands wherever a collection happens to
-# run; map access, memequal and hashing count). Needs valgrind (Debian: apt-get install
-# valgrind); not part of `make test`.
+# run; map access, memequal and hashing count). The collector is off (GOGC=off): with it on,
+# its write barriers and assists moved the counts of identical code by up to 4%; off, two runs
+# agree to a few instructions per item. The batches are received ones (bench_test.go's
+# workload: a protobuf round trip). Needs valgrind (Debian: apt-get install valgrind); not
+# part of `make test`.
 #
 #   bench/instructions.sh            # N=24 batches per workload, about 2.5 minutes
 #   WORKLOADS=Semconv:processTraces:Floor bench/instructions.sh   # one workload
@@ -22,7 +25,7 @@ out=results/instructions-$(date -u +%Y%m%dT%H%M%SZ).txt
 # count BENCH TOGGLE: the self cost inside TOGGLE, runtime GC and scheduler left out
 count() {
 	local cg=_build/callgrind.out
-	GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1 valgrind --tool=callgrind --toggle-collect="$2" \
+	GOGC=off GODEBUG=asyncpreemptoff=1 GOMAXPROCS=1 valgrind --tool=callgrind --toggle-collect="$2" \
 		--callgrind-out-file="$cg" ./_build/bench.test -test.run '^$' -test.bench "$1" \
 		-test.benchtime "${N}x" >/dev/null 2>&1
 	callgrind_annotate --inclusive=no --auto=no --threshold=100 "$cg" | awk '

@@ -31,7 +31,7 @@ func semconvWorkload(tb testing.TB, fresh bool) []ptrace.Traces {
 				semconvErr[v] = err
 				return
 			}
-			semconvBatches[v] = append(semconvBatches[v], td)
+			semconvBatches[v] = append(semconvBatches[v], receivedTraces(td))
 		}
 	})
 	if semconvErr[v] != nil {
@@ -158,7 +158,12 @@ var (
 // BenchmarkCodex: the floor, authobs and redactionprocessor on the spans of the real Codex
 // CLI captures (codex.go), replayed in 1000-span batches.
 func BenchmarkCodex(b *testing.B) {
-	codexOnce.Do(func() { codexBatches, codexErr = NewCodexWorkload(Batches) })
+	codexOnce.Do(func() {
+		codexBatches, codexErr = NewCodexWorkload(Batches)
+		for i, td := range codexBatches {
+			codexBatches[i] = receivedTraces(td)
+		}
+	})
 	if codexErr != nil {
 		b.Fatal(codexErr)
 	}

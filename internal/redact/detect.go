@@ -1477,12 +1477,30 @@ func (sc *scanner) keyValueAt(i int) int {
 		k--
 	}
 	wEnd := k
-	for k > 0 && isWordByte(s[k-1]) {
+	// mayNameSecret's first test on the way: a key none of whose byte pairs begins a word
+	// that names a secret (`items`, `status`, most keys of text) is plain without the
+	// calls. The pair of the key's last byte and the byte after it is tested too: a
+	// wider gate, never a narrower one, and s[k] is always in s.
+	pairs, next := uint32(0), s[k]
+	for uint(k-1) < uint(len(s)) {
+		c := s[k-1]
+		if classes[c]&cWord == 0 {
+			break
+		}
+		pairs |= pairSeconds[c] & pairBit[next]
+		next = c
 		k--
 	}
-	if k == wEnd {
+	if k == wEnd || pairs == 0 {
 		return i
 	}
+	return sc.keyValueFrom(i, k, wEnd)
+}
+
+// keyValueFrom is keyValueAt past its key word, [k, wEnd), when a pair of it passes
+// pairSeconds: the key is classified, and the value after a key naming a secret added.
+func (sc *scanner) keyValueFrom(i, k, wEnd int) int {
+	s := sc.s
 	query := k > 0 && (s[k-1] == '?' || s[k-1] == '&' || s[k-1] == ';')
 	kind := classify(s[k:wEnd], query && s[i] == '=')
 	if kind == KeyPlain {

@@ -509,3 +509,83 @@ func TestKeyGateSound(t *testing.T) {
 		t.Fatalf("%d keys turned away, %d secret: the check is not exercised", turned, secret)
 	}
 }
+
+// TestKeyValueGateAgrees checks keyValueAt, whose walk over the key word turns away keys
+// none of whose byte pairs passes pairSeconds, against referenceKeyValueAt, which
+// classifies every key word: at every `=` and `:` of the scan probes and of keys built of
+// the word tables' words, the same index to go on from and the same matches.
+func TestKeyValueGateAgrees(t *testing.T) {
+	probes := scanProbes(t)
+	words := []string{"key", "items", "page", "id", "x", "0", "Q", "sort", "lang"}
+	for w := range secretWords {
+		words = append(words, w)
+	}
+	words = append(words, keyQualifiers...)
+	words = append(words, neutralWords...)
+	words = append(words, queryOnlyWords...)
+	seps := []string{"", "_", "-", ".", "\"", "'", "\\", " ", "?", "&", ";", "/"}
+	ops := []string{"=", ":", ": ", "\":\"", "='", ":=", "=>", "://"}
+	r := rand.New(rand.NewPCG(15, 16))
+	for range 100000 {
+		var b strings.Builder
+		b.WriteString(seps[r.IntN(len(seps))])
+		for n := 1 + r.IntN(3); n > 0; n-- {
+			w := words[r.IntN(len(words))]
+			switch r.IntN(5) {
+			case 0:
+				w = strings.ToUpper(w)
+			case 1:
+				w = strings.ToUpper(w[:1]) + w[1:]
+			case 2:
+				w = w[r.IntN(len(w)):]
+			}
+			b.WriteString(w)
+			b.WriteString(seps[r.IntN(len(seps))])
+		}
+		b.WriteString(ops[r.IntN(len(ops))])
+		b.WriteString(scanPieces[r.IntN(len(scanPieces))])
+		b.WriteString("k7zq3lmn9pxr2tvb")
+		probes = append(probes, b.String())
+	}
+	calls, secret := 0, 0
+	for _, s := range probes {
+		for i := 0; i < len(s); i++ {
+			if s[i] != '=' && s[i] != ':' {
+				continue
+			}
+			got, want := scanner{s: s}, scanner{s: s}
+			g, w := got.keyValueAt(i), want.referenceKeyValueAt(i)
+			if g != w || !slices.Equal(got.found(), want.found()) {
+				t.Fatalf("%q at %d: keyValueAt goes on at %d with %v, the reference at %d with %v", s, i, g, got.found(), w, want.found())
+			}
+			calls++
+			if w > i {
+				secret++
+			}
+		}
+	}
+	if calls < 200000 || secret < 20000 {
+		t.Fatalf("%d operators, %d with a value: the check is not exercised", calls, secret)
+	}
+}
+
+// referenceKeyValueAt is keyValueAt as it was before its pair gate: every key word is
+// classified.
+func (sc *scanner) referenceKeyValueAt(i int) int {
+	s := sc.s
+	if s[i] == ':' && strings.HasPrefix(s[i+1:], "//") {
+		return sc.userinfoAt(i + 3)
+	}
+	k := i
+	for k > 0 && (s[k-1] == '"' || s[k-1] == '\'' || s[k-1] == '\\' || s[k-1] == ' ') {
+		k--
+	}
+	wEnd := k
+	for k > 0 && isWordByte(s[k-1]) {
+		k--
+	}
+	if k == wEnd {
+		return i
+	}
+	return sc.keyValueFrom(i, k, wEnd)
+}

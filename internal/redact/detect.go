@@ -415,8 +415,13 @@ func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 			i++
 			continue
 		}
-		j := i + 1
-		for uint(j) < uint(len(s)) && t[s[j]]&qAlnum != 0 {
+		// the rest of the word; next is the class of the byte after it (0 at the end)
+		j, next := i+1, uint8(0)
+		for uint(j) < uint(len(s)) {
+			if c := t[s[j]]; c&qAlnum == 0 {
+				next = c
+				break
+			}
 			j++
 		}
 		if wordStart {
@@ -429,13 +434,14 @@ func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 			}
 			// a shape's first bytes; where the only shapes are known prefixes (`se` of
 			// `served`, `sess-`: shapeSecond is prefixSecond there), prefixHeads too
-			if f := uint8(0); cl&qShape != 0 {
-				if f = shapesAt(s, i); f != 0 && (f != fPrefix || prefixHeadsAt(s, i)) {
+			// (shapesAt written out: qShape is its first test)
+			if cl&qShape != 0 && uint(i+1) < uint(len(s)) {
+				if a, b := s[i], s[i+1]; shapeSecond[a][b>>6]&(1<<(b&63)) != 0 &&
+					(firstByteShapes[a] != fPrefix || prefixHeadsAt(s, i)) {
 					return i, j - 1, true
 				}
 			}
-			if uint(j) < uint(len(s)) && t[s[j]]&qNext != 0 &&
-				(s[j] != '.' || (uint(i+5) < uint(len(s)) && s[i+5] == '~' && s[i+4] == 'Q')) {
+			if next&qNext != 0 && (s[j] != '.' || (uint(i+5) < uint(len(s)) && s[i+5] == '~' && s[i+4] == 'Q')) {
 				return i, j - 1, true
 			}
 		} else if cl&qGlue != 0 && i > 0 && (s[i-1] == '-' || s[i-1] == '_') && uint(i+1) < uint(len(s)) {
@@ -445,8 +451,13 @@ func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 				return i, j - 1, false
 			}
 		}
-		wordStart = false
-		i = j
+		// the byte after the word, no letter or digit, as at the top of the loop: its class
+		// is read already
+		if next == 0 || (next&look != 0 && (next&stop != 0 || (uint(j+1) < uint(len(s)) && s[j+1] == '-'))) {
+			return j, j, false
+		}
+		wordStart = next&qSep != 0
+		i = j + 1
 	}
 	return i, i, wordStart
 }

@@ -415,8 +415,9 @@ func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 			i++
 			continue
 		}
-		// the rest of the word; next is the class of the byte after it (0 at the end)
-		j, next := i+1, uint8(0)
+		// the rest of the word; next is the class of the byte after it (qOp at the end of
+		// s, scan's stop in every state)
+		j, next := i+1, uint8(qOp)
 		for uint(j) < uint(len(s)) {
 			if c := t[s[j]]; c&qAlnum == 0 {
 				next = c
@@ -453,7 +454,7 @@ func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 		}
 		// the byte after the word, no letter or digit, as at the top of the loop: its class
 		// is read already
-		if next == 0 || (next&look != 0 && (next&stop != 0 || (uint(j+1) < uint(len(s)) && s[j+1] == '-'))) {
+		if next&look != 0 && (next&stop != 0 || (uint(j+1) < uint(len(s)) && s[j+1] == '-')) {
 			return j, j, false
 		}
 		wordStart = next&qSep != 0

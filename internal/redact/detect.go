@@ -1480,7 +1480,7 @@ func pemEnd(s string, i int) int {
 // returns the index to continue from, or i.
 func (sc *scanner) keyValueAt(i int) int {
 	s := sc.s
-	if s[i] == ':' && strings.HasPrefix(s[i+1:], "//") {
+	if s[i] == ':' && i+2 < len(s) && s[i+1] == '/' && s[i+2] == '/' { // `://`, no slice made
 		return sc.userinfoAt(i + 3)
 	}
 	// the key word, before optional closing quotes and escapes

@@ -464,32 +464,13 @@ func skipAlnum(s string, i int) int {
 // words (whole, cut short, in upper case, camelCase), of digits and separators: every key
 // it turns away is one classifyWords calls plain, as attribute key and as query parameter.
 func TestKeyGateSound(t *testing.T) {
-	var words []string
-	for w := range secretWords {
-		words = append(words, w)
-	}
-	words = append(words, keyQualifiers...)
-	words = append(words, neutralWords...)
-	words = append(words, queryOnlyWords...)
-	words = append(words, "key", "items", "page", "id", "x", "0", "9", "Q")
+	words := keyTableWords()
 	seps := []string{"", "", "_", "-", ".", " ", "\"", "/"}
 	r := rand.New(rand.NewPCG(13, 14))
 	turned, secret := 0, 0
 	for range 200000 {
 		var b strings.Builder
-		for n := 1 + r.IntN(4); n > 0; n-- {
-			w := words[r.IntN(len(words))]
-			switch r.IntN(6) {
-			case 0:
-				w = strings.ToUpper(w)
-			case 1:
-				w = strings.ToUpper(w[:1]) + w[1:]
-			case 2:
-				w = w[r.IntN(len(w)):] // a word's tail: its pairs shift
-			}
-			b.WriteString(w)
-			b.WriteString(seps[r.IntN(len(seps))])
-		}
+		writeRandomKey(&b, r, words, seps, 4)
 		key := b.String()
 		gate := mayNameSecret(key)
 		for _, query := range []bool{false, true} {
@@ -516,32 +497,14 @@ func TestKeyGateSound(t *testing.T) {
 // the word tables' words, the same index to go on from and the same matches.
 func TestKeyValueGateAgrees(t *testing.T) {
 	probes := scanProbes(t)
-	words := []string{"key", "items", "page", "id", "x", "0", "Q", "sort", "lang"}
-	for w := range secretWords {
-		words = append(words, w)
-	}
-	words = append(words, keyQualifiers...)
-	words = append(words, neutralWords...)
-	words = append(words, queryOnlyWords...)
+	words := keyTableWords()
 	seps := []string{"", "_", "-", ".", "\"", "'", "\\", " ", "?", "&", ";", "/"}
 	ops := []string{"=", ":", ": ", "\":\"", "='", ":=", "=>", "://"}
 	r := rand.New(rand.NewPCG(15, 16))
 	for range 100000 {
 		var b strings.Builder
 		b.WriteString(seps[r.IntN(len(seps))])
-		for n := 1 + r.IntN(3); n > 0; n-- {
-			w := words[r.IntN(len(words))]
-			switch r.IntN(5) {
-			case 0:
-				w = strings.ToUpper(w)
-			case 1:
-				w = strings.ToUpper(w[:1]) + w[1:]
-			case 2:
-				w = w[r.IntN(len(w)):]
-			}
-			b.WriteString(w)
-			b.WriteString(seps[r.IntN(len(seps))])
-		}
+		writeRandomKey(&b, r, words, seps, 3)
 		b.WriteString(ops[r.IntN(len(ops))])
 		b.WriteString(scanPieces[r.IntN(len(scanPieces))])
 		b.WriteString("k7zq3lmn9pxr2tvb")
@@ -588,4 +551,35 @@ func (sc *scanner) referenceKeyValueAt(i int) int {
 		return i
 	}
 	return sc.keyValueFrom(i, k, wEnd)
+}
+
+// keyTableWords are the words of the key tables and a few plain ones, that random keys
+// are built of.
+func keyTableWords() []string {
+	var words []string
+	for w := range secretWords {
+		words = append(words, w)
+	}
+	words = append(words, keyQualifiers...)
+	words = append(words, neutralWords...)
+	words = append(words, queryOnlyWords...)
+	return append(words, "key", "items", "page", "id", "x", "0", "9", "Q", "sort", "lang")
+}
+
+// writeRandomKey writes 1 to most words to b, each whole, in upper case, capitalised or
+// cut to a tail (its pairs shift), and each followed by one of seps.
+func writeRandomKey(b *strings.Builder, r *rand.Rand, words, seps []string, most int) {
+	for n := 1 + r.IntN(most); n > 0; n-- {
+		w := words[r.IntN(len(words))]
+		switch r.IntN(6) {
+		case 0:
+			w = strings.ToUpper(w)
+		case 1:
+			w = strings.ToUpper(w[:1]) + w[1:]
+		case 2:
+			w = w[r.IntN(len(w)):]
+		}
+		b.WriteString(w)
+		b.WriteString(seps[r.IntN(len(seps))])
+	}
 }

@@ -169,26 +169,24 @@ func checkSequence(t *testing.T, k *Set, s string) {
 // sequenceFirst is sequence with the first step taken as the engine takes it: First,
 // then FirstFrom where it found a position.
 func sequenceFirst(k *Set, s string) []int32 {
-	var out []int32
 	cand := k.First(s)
 	if cand == len(s) {
 		return nil
 	}
 	end, state := k.FirstFrom(s, cand)
-	for end >= 0 {
-		out = append(out, int32(end)) //nolint:gosec // test strings are short
-		out = append(out, k.Matches(state)...)
-		out = append(out, -1)
-		end, state = k.Next(s, end, state)
-	}
-	return out
+	return sequenceFrom(k, s, end, state)
 }
 
 // sequence lists what Next reports in s: each end offset, then the ids Matches gives
 // there in their order, then -1.
 func sequence(k *Set, s string) []int32 {
-	var out []int32
 	end, state := k.Next(s, 0, 0)
+	return sequenceFrom(k, s, end, state)
+}
+
+// sequenceFrom is sequence from the first end and state on.
+func sequenceFrom(k *Set, s string, end, state int) []int32 {
+	var out []int32
 	for end >= 0 {
 		out = append(out, int32(end)) //nolint:gosec // test strings are short
 		out = append(out, k.Matches(state)...)

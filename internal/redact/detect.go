@@ -1188,16 +1188,34 @@ func base64HidesSecret(w string, url, std bool) bool {
 	}
 	// the first quads decode to the first bytes of the whole: an error there is an error
 	// of the whole, and their binary bytes count against isText's share of the whole
-	if n := min(len(w)/4*4, 4*len(textHead{})/3); n > 0 {
-		// a quad's first byte alone fixes the top six bits of its first decoded byte: ids
-		// of digits and late letters (`req_0123…`) count as binary without being decoded
-		lead := 0
-		for k := 0; k < n; k += 4 {
-			lead += int(base64LeadBinary[w[k]])
+	n := min(len(w)/4*4, 4*len(textHead{})/3)
+	// a quad's first byte alone fixes the top six bits of its first decoded byte: ids
+	// of digits and late letters (`req_0123…`) count as binary without being decoded,
+	// here in a small frame (most random words end here). More than a tenth of the
+	// decoded bytes binary: lead*10 > DecodedLen, that is lead > DecodedLen/10.
+	if binaryLeads(w, n, enc.DecodedLen(len(w))/10) {
+		return false
+	}
+	return base64Decoded(w, enc, n)
+}
+
+// binaryLeads reports whether more than most of the quads in w[:n] begin with a byte of
+// base64LeadBinary: it stops at the first quad past most, which for an id is one of the
+// first few.
+func binaryLeads(w string, n, most int) bool {
+	lead := 0
+	for k := 0; k < n && k < len(w); k += 4 {
+		if lead += int(base64LeadBinary[w[k]]); lead > most {
+			return true
 		}
-		if lead*10 > enc.DecodedLen(len(w)) {
-			return false
-		}
+	}
+	return false
+}
+
+// base64Decoded is base64HidesSecret past its test of the quads' first bytes: the first
+// n bytes of w (whole quads) decoded on the stack, then the whole into a pooled buffer.
+func base64Decoded(w string, enc *base64.Encoding, n int) bool {
+	if n > 0 {
 		var head textHead
 		k, err := enc.Decode(head[:], unsafe.Slice(unsafe.StringData(w), n)) //nolint:gosec // a read-only view: Decode only reads its source
 		if err != nil || nonText(head[:k])*10 > enc.DecodedLen(len(w)) {

@@ -151,6 +151,34 @@ func TestBase64LeadBinary(t *testing.T) {
 	}
 }
 
+// TestBinaryLeads checks binaryLeads, which stops counting at the first quad past most,
+// against the count of every quad, on random base64 words of every length and bound.
+func TestBinaryLeads(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"
+	r := rand.New(rand.NewPCG(17, 18))
+	yes := 0
+	for range 20000 {
+		w := make([]byte, r.IntN(40))
+		for i := range w {
+			w[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		n, most := r.IntN(len(w)+1)/4*4, r.IntN(6)
+		lead := 0
+		for k := 0; k < n; k += 4 {
+			lead += int(base64LeadBinary[w[k]])
+		}
+		if got := binaryLeads(string(w), n, most); got != (lead > most) {
+			t.Fatalf("%q, n %d, most %d: binaryLeads says %v, %d binary leads", w, n, most, got, lead)
+		}
+		if lead > most {
+			yes++
+		}
+	}
+	if yes < 2000 || yes > 18000 {
+		t.Fatalf("%d of 20000 past their bound: the check is not exercised", yes)
+	}
+}
+
 // TestShapesAtGate checks that a word shapesAt turns away is one shapedWordAt, given every
 // shape its first byte may begin, finds nothing in: for every pair of first bytes followed
 // by the rest of every known head (prefixes, webhook hosts, schemes, JWT and base64 JSON

@@ -767,7 +767,11 @@ func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 		return i, i, 0
 	}
 	r.measure(s)
-	word, inner := r.kinds(s, i)
+	// kinds' common answer here, where it costs no call: the word is the run's first
+	word, inner := r.all, r.inner
+	if i != r.start {
+		word, inner = r.kinds(s, i)
+	}
 	has := func(b int) bool { return word&(1<<b) != 0 }
 	n := r.end - i
 	w := s[i : i+n]

@@ -102,6 +102,8 @@ var scanInputs = []struct{ name, s string }{
 	{"container", "c-0123456789ab"},
 	{"url", "https://api.shop.example.com/v1/items/{id}?page=12&sort=desc&lang=en"},
 	{"log", "GET /v1/items served in 35 ms (cache hit, 12345 bytes)"},
+	{"client_ip", "10.1.200.255"},
+	{"user_id", "u-0a1b2c3d4e"},
 }
 
 func BenchmarkRedactScan(b *testing.B) { benchClean(b, scanInputs) }

@@ -466,23 +466,35 @@ type workCounter struct {
 // scan runs the catalogue over s and adds the secrets it finds.
 func (rs *ruleSet) scan(sc *scanner) {
 	s := sc.s
+	if len(rs.always) > 0 {
+		rs.runAlways(sc)
+	}
+	// the automaton's first step written out: a string where no keyword can begin costs
+	// no frame of Next's
+	if cand := rs.kw.First(s); cand < len(s) {
+		rs.scanFrom(sc, cand)
+	}
+}
+
+// runAlways runs the rules without keywords over the whole string.
+func (rs *ruleSet) runAlways(sc *scanner) {
 	for _, ri := range rs.always {
-		if len(s) < rs.rules[ri].minLen {
+		if len(sc.s) < rs.rules[ri].minLen {
 			continue
 		}
-		rs.run(sc, ri, 0, len(s))
+		rs.run(sc, ri, 0, len(sc.s))
 	}
-	end, state := rs.kw.Next(s, 0, 0)
+}
+
+// scanFrom is scan from the first position where a keyword may begin (cand, below
+// len(s)) on: apart, so that a string with no keyword costs scan's small frame, not this
+// one's.
+func (rs *ruleSet) scanFrom(sc *scanner, cand int) {
+	s := sc.s
+	end, state := rs.kw.FirstFrom(s, cand)
 	if end < 0 {
 		return
 	}
-	rs.scanFrom(sc, end, state)
-}
-
-// scanFrom is scan from the first keyword on (its end and the automaton's state there):
-// apart, so that a string with no keyword costs scan's small frame, not this one's.
-func (rs *ruleSet) scanFrom(sc *scanner, end, state int) {
-	s := sc.s
 	var ws *windowState
 	defer func() {
 		if ws != nil {

@@ -415,8 +415,14 @@ func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 			i++
 			continue
 		}
-		j := i + 1
-		for uint(j) < uint(len(s)) && t[s[j]]&qAlnum != 0 {
+		// the rest of the word; next is the class of the byte after it (qOp at the end of
+		// s, scan's stop in every state)
+		j, next := i+1, uint8(qOp)
+		for uint(j) < uint(len(s)) {
+			if c := t[s[j]]; c&qAlnum == 0 {
+				next = c
+				break
+			}
 			j++
 		}
 		if wordStart {
@@ -429,13 +435,14 @@ func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 			}
 			// a shape's first bytes; where the only shapes are known prefixes (`se` of
 			// `served`, `sess-`: shapeSecond is prefixSecond there), prefixHeads too
-			if f := uint8(0); cl&qShape != 0 {
-				if f = shapesAt(s, i); f != 0 && (f != fPrefix || prefixHeadsAt(s, i)) {
+			// (shapesAt written out: qShape is its first test)
+			if cl&qShape != 0 && uint(i+1) < uint(len(s)) {
+				if a, b := s[i], s[i+1]; shapeSecond[a][b>>6]&(1<<(b&63)) != 0 &&
+					(firstByteShapes[a] != fPrefix || prefixHeadsAt(s, i)) {
 					return i, j - 1, true
 				}
 			}
-			if uint(j) < uint(len(s)) && t[s[j]]&qNext != 0 &&
-				(s[j] != '.' || (uint(i+5) < uint(len(s)) && s[i+5] == '~' && s[i+4] == 'Q')) {
+			if next&qNext != 0 && (s[j] != '.' || (uint(i+5) < uint(len(s)) && s[i+5] == '~' && s[i+4] == 'Q')) {
 				return i, j - 1, true
 			}
 		} else if cl&qGlue != 0 && i > 0 && (s[i-1] == '-' || s[i-1] == '_') && uint(i+1) < uint(len(s)) {
@@ -445,8 +452,13 @@ func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 				return i, j - 1, false
 			}
 		}
-		wordStart = false
-		i = j
+		// the byte after the word, no letter or digit, as at the top of the loop: its class
+		// is read already
+		if next&look != 0 && (next&stop != 0 || (uint(j+1) < uint(len(s)) && s[j+1] == '-')) {
+			return j, j, false
+		}
+		wordStart = next&qSep != 0
+		i = j + 1
 	}
 	return i, i, wordStart
 }
@@ -755,7 +767,11 @@ func (sc *scanner) wordAt(i, alnumEnd int, f uint8) (int, int, Detector) {
 		return i, i, 0
 	}
 	r.measure(s)
-	word, inner := r.kinds(s, i)
+	// kinds' common answer here, where it costs no call: the word is the run's first
+	word, inner := r.all, r.inner
+	if i != r.start {
+		word, inner = r.kinds(s, i)
+	}
 	has := func(b int) bool { return word&(1<<b) != 0 }
 	n := r.end - i
 	w := s[i : i+n]
@@ -1176,16 +1192,34 @@ func base64HidesSecret(w string, url, std bool) bool {
 	}
 	// the first quads decode to the first bytes of the whole: an error there is an error
 	// of the whole, and their binary bytes count against isText's share of the whole
-	if n := min(len(w)/4*4, 4*len(textHead{})/3); n > 0 {
-		// a quad's first byte alone fixes the top six bits of its first decoded byte: ids
-		// of digits and late letters (`req_0123…`) count as binary without being decoded
-		lead := 0
-		for k := 0; k < n; k += 4 {
-			lead += int(base64LeadBinary[w[k]])
+	n := min(len(w)/4*4, 4*len(textHead{})/3)
+	// a quad's first byte alone fixes the top six bits of its first decoded byte: ids
+	// of digits and late letters (`req_0123…`) count as binary without being decoded,
+	// here in a small frame (most random words end here). More than a tenth of the
+	// decoded bytes binary: lead*10 > DecodedLen, that is lead > DecodedLen/10.
+	if binaryLeads(w, n, enc.DecodedLen(len(w))/10) {
+		return false
+	}
+	return base64Decoded(w, enc, n)
+}
+
+// binaryLeads reports whether more than most of the quads in w[:n] begin with a byte of
+// base64LeadBinary: it stops at the first quad past most, which for an id is one of the
+// first few.
+func binaryLeads(w string, n, most int) bool {
+	lead := 0
+	for k := 0; k < n && k < len(w); k += 4 {
+		if lead += int(base64LeadBinary[w[k]]); lead > most {
+			return true
 		}
-		if lead*10 > enc.DecodedLen(len(w)) {
-			return false
-		}
+	}
+	return false
+}
+
+// base64Decoded is base64HidesSecret past its test of the quads' first bytes: the first
+// n bytes of w (whole quads) decoded on the stack, then the whole into a pooled buffer.
+func base64Decoded(w string, enc *base64.Encoding, n int) bool {
+	if n > 0 {
 		var head textHead
 		k, err := enc.Decode(head[:], unsafe.Slice(unsafe.StringData(w), n)) //nolint:gosec // a read-only view: Decode only reads its source
 		if err != nil || nonText(head[:k])*10 > enc.DecodedLen(len(w)) {
@@ -1468,7 +1502,7 @@ func pemEnd(s string, i int) int {
 // returns the index to continue from, or i.
 func (sc *scanner) keyValueAt(i int) int {
 	s := sc.s
-	if s[i] == ':' && strings.HasPrefix(s[i+1:], "//") {
+	if s[i] == ':' && i+2 < len(s) && s[i+1] == '/' && s[i+2] == '/' { // `://`, no slice made
 		return sc.userinfoAt(i + 3)
 	}
 	// the key word, before optional closing quotes and escapes
@@ -1477,12 +1511,30 @@ func (sc *scanner) keyValueAt(i int) int {
 		k--
 	}
 	wEnd := k
-	for k > 0 && isWordByte(s[k-1]) {
+	// mayNameSecret's first test on the way: a key none of whose byte pairs begins a word
+	// that names a secret (`items`, `status`, most keys of text) is plain without the
+	// calls. The pair of the key's last byte and the byte after it is tested too: a
+	// wider gate, never a narrower one, and s[k] is always in s.
+	pairs, next := uint32(0), s[k]
+	for uint(k-1) < uint(len(s)) {
+		c := s[k-1]
+		if classes[c]&cWord == 0 {
+			break
+		}
+		pairs |= pairSeconds[c] & pairBit[next]
+		next = c
 		k--
 	}
-	if k == wEnd {
+	if k == wEnd || pairs == 0 {
 		return i
 	}
+	return sc.keyValueFrom(i, k, wEnd)
+}
+
+// keyValueFrom is keyValueAt past its key word, [k, wEnd), when a pair of it passes
+// pairSeconds: the key is classified, and the value after a key naming a secret added.
+func (sc *scanner) keyValueFrom(i, k, wEnd int) int {
+	s := sc.s
 	query := k > 0 && (s[k-1] == '?' || s[k-1] == '&' || s[k-1] == ';')
 	kind := classify(s[k:wEnd], query && s[i] == '=')
 	if kind == KeyPlain {

@@ -58,7 +58,7 @@ func (h *Hits) Any() bool {
 type Engine struct {
 	replacement    string
 	urlReplacement string
-	// replacementLen bounds the length of a replacement, digest included
+	// replacementLen bounds the length of a replacement, digest included when there is one
 	replacementLen [2]int
 	fpKey          []byte
 	rules          *ruleSet
@@ -80,9 +80,10 @@ func New(opts Options) (*Engine, error) {
 	e.urlReplacement = urlSafe(e.replacement)
 	// "REDACTED" stands in for a replacement with no URL-safe byte, and may be the longer
 	e.replacementLen = [2]int{min(len(e.replacement), len(e.urlReplacement)),
-		max(len(e.replacement), len(e.urlReplacement)) + 1 + fingerprintHexLen}
+		max(len(e.replacement), len(e.urlReplacement))}
 	if len(opts.FingerprintKey) > 0 {
 		e.fpKey = slices.Clone(opts.FingerprintKey)
+		e.replacementLen[1] += 1 + fingerprintHexLen
 	}
 	if err := e.compileRules(opts); err != nil {
 		return nil, err

@@ -228,3 +228,26 @@ func TestIsReplacementLengths(t *testing.T) {
 	assert.True(t, plain.IsReplacement("REDACTED"))
 	assert.False(t, plain.IsReplacement("[REDACTED]#0123456789ab"))
 }
+
+// TestIsReplacementBoundsAgree: IsReplacement's length bounds (tight without a fingerprint
+// key, so most values of ids' lengths cost no call) turn away no value isReplacement, the
+// test past them, takes for a replacement: every prefix and one-byte extension of each
+// replacement form, with and without a fingerprint key.
+func TestIsReplacementBoundsAgree(t *testing.T) {
+	for _, opts := range []Options{{}, {FingerprintKey: []byte("k")}, {Replacement: "***"},
+		{Replacement: "***", FingerprintKey: []byte("k")}, {Replacement: "<secret removed>"}} {
+		e := newEngine(t, opts)
+		seen := 0
+		for _, r := range []string{e.replacement, e.urlReplacement, e.replace("x", false), e.replace("x", true)} {
+			for n := 0; n <= len(r); n++ {
+				for _, v := range []string{r[:n], r[:n] + "0", r[:n] + "a"} {
+					if e.isReplacement(v) {
+						seen++
+						assert.True(t, e.IsReplacement(v), "%q with %+v", v, opts)
+					}
+				}
+			}
+		}
+		assert.GreaterOrEqual(t, seen, 2, "%+v", opts)
+	}
+}

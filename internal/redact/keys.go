@@ -167,6 +167,14 @@ var pairSeconds = func() (t [256]uint32) {
 	return t
 }()
 
+// pairBit[c] is the bit of pairSeconds that c as a second byte stands for.
+var pairBit = func() (t [256]uint32) {
+	for c := range t {
+		t[c] = 1 << (c & 31)
+	}
+	return t
+}()
+
 // mayNameSecret reports whether key can hold a word that makes it a secret: a position
 // whose pair passes pairSeconds and whose three bytes pass secretHeads.
 func mayNameSecret(key string) bool {

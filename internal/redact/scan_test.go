@@ -151,6 +151,34 @@ func TestBase64LeadBinary(t *testing.T) {
 	}
 }
 
+// TestBinaryLeads checks binaryLeads, which stops counting at the first quad past most,
+// against the count of every quad, on random base64 words of every length and bound.
+func TestBinaryLeads(t *testing.T) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_"
+	r := rand.New(rand.NewPCG(17, 18))
+	yes := 0
+	for range 20000 {
+		w := make([]byte, r.IntN(40))
+		for i := range w {
+			w[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		n, most := r.IntN(len(w)+1)/4*4, r.IntN(6)
+		lead := 0
+		for k := 0; k < n; k += 4 {
+			lead += int(base64LeadBinary[w[k]])
+		}
+		if got := binaryLeads(string(w), n, most); got != (lead > most) {
+			t.Fatalf("%q, n %d, most %d: binaryLeads says %v, %d binary leads", w, n, most, got, lead)
+		}
+		if lead > most {
+			yes++
+		}
+	}
+	if yes < 2000 || yes > 18000 {
+		t.Fatalf("%d of 20000 past their bound: the check is not exercised", yes)
+	}
+}
+
 // TestShapesAtGate checks that a word shapesAt turns away is one shapedWordAt, given every
 // shape its first byte may begin, finds nothing in: for every pair of first bytes followed
 // by the rest of every known head (prefixes, webhook hosts, schemes, JWT and base64 JSON
@@ -464,32 +492,13 @@ func skipAlnum(s string, i int) int {
 // words (whole, cut short, in upper case, camelCase), of digits and separators: every key
 // it turns away is one classifyWords calls plain, as attribute key and as query parameter.
 func TestKeyGateSound(t *testing.T) {
-	var words []string
-	for w := range secretWords {
-		words = append(words, w)
-	}
-	words = append(words, keyQualifiers...)
-	words = append(words, neutralWords...)
-	words = append(words, queryOnlyWords...)
-	words = append(words, "key", "items", "page", "id", "x", "0", "9", "Q")
+	words := keyTableWords()
 	seps := []string{"", "", "_", "-", ".", " ", "\"", "/"}
 	r := rand.New(rand.NewPCG(13, 14))
 	turned, secret := 0, 0
 	for range 200000 {
 		var b strings.Builder
-		for n := 1 + r.IntN(4); n > 0; n-- {
-			w := words[r.IntN(len(words))]
-			switch r.IntN(6) {
-			case 0:
-				w = strings.ToUpper(w)
-			case 1:
-				w = strings.ToUpper(w[:1]) + w[1:]
-			case 2:
-				w = w[r.IntN(len(w)):] // a word's tail: its pairs shift
-			}
-			b.WriteString(w)
-			b.WriteString(seps[r.IntN(len(seps))])
-		}
+		writeRandomKey(&b, r, words, seps, 4)
 		key := b.String()
 		gate := mayNameSecret(key)
 		for _, query := range []bool{false, true} {
@@ -507,5 +516,98 @@ func TestKeyGateSound(t *testing.T) {
 	}
 	if turned < 20000 || secret < 20000 {
 		t.Fatalf("%d keys turned away, %d secret: the check is not exercised", turned, secret)
+	}
+}
+
+// TestKeyValueGateAgrees checks keyValueAt, whose walk over the key word turns away keys
+// none of whose byte pairs passes pairSeconds, against referenceKeyValueAt, which
+// classifies every key word: at every `=` and `:` of the scan probes and of keys built of
+// the word tables' words, the same index to go on from and the same matches.
+func TestKeyValueGateAgrees(t *testing.T) {
+	probes := scanProbes(t)
+	words := keyTableWords()
+	seps := []string{"", "_", "-", ".", "\"", "'", "\\", " ", "?", "&", ";", "/"}
+	ops := []string{"=", ":", ": ", "\":\"", "='", ":=", "=>", "://"}
+	r := rand.New(rand.NewPCG(15, 16))
+	for range 100000 {
+		var b strings.Builder
+		b.WriteString(seps[r.IntN(len(seps))])
+		writeRandomKey(&b, r, words, seps, 3)
+		b.WriteString(ops[r.IntN(len(ops))])
+		b.WriteString(scanPieces[r.IntN(len(scanPieces))])
+		b.WriteString("k7zq3lmn9pxr2tvb")
+		probes = append(probes, b.String())
+	}
+	calls, secret := 0, 0
+	for _, s := range probes {
+		for i := 0; i < len(s); i++ {
+			if s[i] != '=' && s[i] != ':' {
+				continue
+			}
+			got, want := scanner{s: s}, scanner{s: s}
+			g, w := got.keyValueAt(i), want.referenceKeyValueAt(i)
+			if g != w || !slices.Equal(got.found(), want.found()) {
+				t.Fatalf("%q at %d: keyValueAt goes on at %d with %v, the reference at %d with %v", s, i, g, got.found(), w, want.found())
+			}
+			calls++
+			if w > i {
+				secret++
+			}
+		}
+	}
+	if calls < 200000 || secret < 20000 {
+		t.Fatalf("%d operators, %d with a value: the check is not exercised", calls, secret)
+	}
+}
+
+// referenceKeyValueAt is keyValueAt as it was before its pair gate: every key word is
+// classified.
+func (sc *scanner) referenceKeyValueAt(i int) int {
+	s := sc.s
+	if s[i] == ':' && strings.HasPrefix(s[i+1:], "//") {
+		return sc.userinfoAt(i + 3)
+	}
+	k := i
+	for k > 0 && (s[k-1] == '"' || s[k-1] == '\'' || s[k-1] == '\\' || s[k-1] == ' ') {
+		k--
+	}
+	wEnd := k
+	for k > 0 && isWordByte(s[k-1]) {
+		k--
+	}
+	if k == wEnd {
+		return i
+	}
+	return sc.keyValueFrom(i, k, wEnd)
+}
+
+// keyTableWords are the words of the key tables and a few plain ones, that random keys
+// are built of.
+func keyTableWords() []string {
+	var words []string
+	for w := range secretWords {
+		words = append(words, w)
+	}
+	words = append(words, keyQualifiers...)
+	words = append(words, neutralWords...)
+	words = append(words, queryOnlyWords...)
+	return append(words, "key", "items", "page", "id", "x", "0", "9", "Q", "sort", "lang")
+}
+
+// writeRandomKey writes 1 to most words to b, each whole, in upper case, capitalised or
+// cut to a tail (its pairs shift), and each followed by one of seps.
+func writeRandomKey(b *strings.Builder, r *rand.Rand, words, seps []string, most int) {
+	for n := 1 + r.IntN(most); n > 0; n-- {
+		w := words[r.IntN(len(words))]
+		switch r.IntN(6) {
+		case 0:
+			w = strings.ToUpper(w)
+		case 1:
+			w = strings.ToUpper(w[:1]) + w[1:]
+		case 2:
+			w = w[r.IntN(len(w)):]
+		}
+		b.WriteString(w)
+		b.WriteString(seps[r.IntN(len(seps))])
 	}
 }

@@ -226,6 +226,19 @@ func (k *Set) Next(s string, from, state int) (int, int) {
 		}
 		from = cand
 	}
+	return k.walk(s, from, cand, state)
+}
+
+// First returns the first position of s where a keyword may begin, len(s) where none
+// can: most strings are clean, and a caller that asks this first pays for no frame of
+// Next's. Where it is not len(s), FirstFrom(s, First(s)) is Next(s, 0, 0).
+func (k *Set) First(s string) int { return k.candidate(s, 0) }
+
+// FirstFrom is Next(s, 0, 0) past its first step: cand is First(s), below len(s).
+func (k *Set) FirstFrom(s string, cand int) (int, int) { return k.walk(s, cand, cand, 0) }
+
+// walk is Next from state at from, cand the last candidate position found (-1: none).
+func (k *Set) walk(s string, from, cand, state int) (int, int) {
 	next, class, depth, w := k.next, &k.class, k.depth, k.width
 	begin := from - int(depth[state])
 	for i := from; i < len(s); {

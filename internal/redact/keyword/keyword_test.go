@@ -161,13 +161,32 @@ func checkSequence(t *testing.T, k *Set, s string) {
 	if k.Contains(s) != (len(want) > 0) {
 		t.Fatalf("words %q: Contains(%q) = %v", k.words, s, len(want) == 0)
 	}
+	if got := sequenceFirst(k, s); !slices.Equal(got, want) {
+		t.Fatalf("words %q in %q: First and FirstFrom got %v, want %v", k.words, s, got, want)
+	}
+}
+
+// sequenceFirst is sequence with the first step taken as the engine takes it: First,
+// then FirstFrom where it found a position.
+func sequenceFirst(k *Set, s string) []int32 {
+	cand := k.First(s)
+	if cand == len(s) {
+		return nil
+	}
+	end, state := k.FirstFrom(s, cand)
+	return sequenceFrom(k, s, end, state)
 }
 
 // sequence lists what Next reports in s: each end offset, then the ids Matches gives
 // there in their order, then -1.
 func sequence(k *Set, s string) []int32 {
-	var out []int32
 	end, state := k.Next(s, 0, 0)
+	return sequenceFrom(k, s, end, state)
+}
+
+// sequenceFrom is sequence from the first end and state on.
+func sequenceFrom(k *Set, s string, end, state int) []int32 {
+	var out []int32
 	for end >= 0 {
 		out = append(out, int32(end)) //nolint:gosec // test strings are short
 		out = append(out, k.Matches(state)...)

@@ -144,15 +144,24 @@ func measure(b *testing.B, items int, unit string, prepare func(), process func(
 
 // BenchmarkTraces: every contender on the shared 1000-span batch, cloned per iteration.
 func BenchmarkTraces(b *testing.B) {
-	ws := workload()
+	var batches []ptrace.Traces
+	for _, w := range workload() {
+		batches = append(batches, w.Traces)
+	}
+	benchTraceBatches(b, ContenderNames, batches)
+}
+
+// benchTraceBatches runs each contender of names on batches in rotation, each iteration
+// on a fresh copy.
+func benchTraceBatches(b *testing.B, names []string, batches []ptrace.Traces) {
 	ctx := context.Background()
-	for _, name := range ContenderNames {
+	for _, name := range names {
 		b.Run("proc="+name, func(b *testing.B) {
 			c := newContender(b, name)
 			var td ptrace.Traces
 			i := 0
 			measure(b, SpansPerBatch, "span",
-				func() { td = ptrace.NewTraces(); ws[i%Batches].Traces.CopyTo(td); i++ },
+				func() { td = ptrace.NewTraces(); batches[i%len(batches)].CopyTo(td); i++ },
 				func() error { return c.Traces(ctx, td) })
 		})
 	}

@@ -23,8 +23,11 @@ const CodexCaptures = "../testdata/codex"
 // ptrace.Traces, in capture order.
 func codexSpans() ([]ptrace.Traces, error) {
 	files, err := filepath.Glob(filepath.Join(CodexCaptures, "*", "otlp_traces.jsonl.gz"))
-	if err != nil || len(files) == 0 {
-		return nil, fmt.Errorf("no captures under %s (%v)", CodexCaptures, err)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no captures under %s", CodexCaptures)
 	}
 	var out []ptrace.Traces
 	for _, f := range files {

@@ -48,18 +48,7 @@ func BenchmarkSemconv(b *testing.B) { benchSemconv(b, false) }
 func BenchmarkSemconvFresh(b *testing.B) { benchSemconv(b, true) }
 
 func benchSemconv(b *testing.B, fresh bool) {
-	ws := semconvWorkload(b, fresh)
-	ctx := context.Background()
-	for _, name := range []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"} {
-		b.Run("proc="+name, func(b *testing.B) {
-			c := newContender(b, name)
-			var td ptrace.Traces
-			i := 0
-			measure(b, SpansPerBatch, "span",
-				func() { td = ptrace.NewTraces(); ws[i%Batches].CopyTo(td); i++ },
-				func() error { return c.Traces(ctx, td) })
-		})
-	}
+	benchTraceBatches(b, []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"}, semconvWorkload(b, fresh))
 }
 
 // TestSemconvClean: without planted secrets the semconv workload is benign telemetry.
@@ -167,17 +156,7 @@ func BenchmarkCodex(b *testing.B) {
 	if codexErr != nil {
 		b.Fatal(codexErr)
 	}
-	ctx := context.Background()
-	for _, name := range []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"} {
-		b.Run("proc="+name, func(b *testing.B) {
-			c := newContender(b, name)
-			var td ptrace.Traces
-			i := 0
-			measure(b, SpansPerBatch, "span",
-				func() { td = ptrace.NewTraces(); codexBatches[i%Batches].CopyTo(td); i++ },
-				func() error { return c.Traces(ctx, td) })
-		})
-	}
+	benchTraceBatches(b, []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"}, codexBatches)
 }
 
 // TestCodexWorkload: the batches hold SpansPerBatch spans each, and the real client's

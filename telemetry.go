@@ -94,18 +94,25 @@ var countersPool = sync.Pool{New: func() any { return new(counters) }}
 
 func getCounters() *counters {
 	c := countersPool.Get().(*counters)
-	*c = counters{}
+	// the counts only: putCounters emptied recent, which is 8 KiB to clear again
+	c.counts = counts{}
 	return c
 }
 
 type counters struct {
+	counts
+	// recent holds the clean values met in this batch, in front of the shared clean cache;
+	// empty whenever the counters are in the pool.
+	recent cleancache.Recent
+}
+
+// counts are what a batch counts, zeroed for every batch.
+type counts struct {
 	items      [numOperations]int64
 	dropped    [numDropReasons]int64
 	hits       redact.Hits
 	normalized [numNormalizeKinds]int64
 	failClosed [numFailReasons]int64
-	// recent holds the clean values met in this batch, in front of the shared clean cache.
-	recent cleancache.Recent
 }
 
 // putCounters returns c to the pool, holding none of the batch's values.

@@ -1,6 +1,9 @@
 package cleancache
 
-import "unsafe"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // recentSlots is the number of values a Recent holds (1<<recentBits): 256 entries of 32
 // bytes, 8 KiB, small enough to stay in the first-level cache beside a batch's data.
@@ -8,6 +11,10 @@ const (
 	recentBits  = 8
 	recentSlots = 1 << recentBits
 )
+
+// RecentHolds reports whether a Recent holds values on this platform: not where a word
+// cannot be loaded from any address (recentMin).
+const RecentHolds = recentMin <= MaxLen
 
 // Recent holds the clean values the shared Cache found during one batch, so that a value
 // that recurs within the batch (a host, a route, a user agent, a span name: most
@@ -20,6 +27,10 @@ const (
 // Cache reported clean are Put, so a value found in it is clean by the same exact test.
 type Recent struct {
 	vals [recentSlots]recentEntry
+	// used marks the slots Put has filled, so that Reset clears those alone: a batch of a
+	// few items fills a few slots, and clearing all 8 KiB cost such a batch half again
+	// what processing it did.
+	used [recentSlots / 64]uint64
 }
 
 // recentEntry is a value with its first and last eight bytes: a value of up to 16 bytes
@@ -54,12 +65,19 @@ func (r *Recent) Put(s string) {
 	}
 	p := unsafe.Pointer(unsafe.StringData(s))                   //nolint:gosec // read-only, within s
 	head, tail := *(*uint64)(p), *(*uint64)(unsafe.Add(p, n-8)) //nolint:gosec // n >= 8
-	r.vals[recentSlot(head, tail)] = recentEntry{head, tail, s}
+	i := recentSlot(head, tail)
+	r.vals[i] = recentEntry{head, tail, s}
+	r.used[i>>6] |= 1 << (i & 63)
 }
 
 // Reset forgets every value, so that nothing of a finished batch is retained.
 func (r *Recent) Reset() {
-	r.vals = [recentSlots]recentEntry{}
+	for w := range r.used {
+		for m := r.used[w]; m != 0; m &= m - 1 {
+			r.vals[w<<6|bits.TrailingZeros64(m)] = recentEntry{}
+		}
+		r.used[w] = 0
+	}
 }
 
 // recentSlot is the slot of a value whose first and last eight bytes are head and tail:

@@ -460,7 +460,6 @@ type workCounter struct {
 	runs, bytes int
 	// regexRuns are the runs the sieve let through to the regex
 	regexRuns int
-	log       func(rule string, anchored bool, lo, hi, found int)
 }
 
 // scan runs the catalogue over s and adds the secrets it finds.
@@ -661,9 +660,6 @@ func (rs *ruleSet) search(sc *scanner, ri int, re *regexp.Regexp, anchored bool,
 		}
 	} else {
 		locs = re.FindAllStringSubmatchIndex(win, -1)
-	}
-	if work != nil && work.log != nil {
-		work.log(r.id, anchored, lo, hi, len(locs))
 	}
 	for _, loc := range locs {
 		a, b := secretBounds(r, loc)

@@ -12,9 +12,9 @@ import (
 
 // sieve is a test a rule's regex must pass before it runs over a window: a position
 // automaton (Glushkov) built at start-up from the regex's syntax that accepts every ASCII
-// text the regex matches in, and few others, plus the literals every match holds. Go's backtracker costs 100–300 instructions a
-// byte, more when it fails and backs up through a counted repeat, so most of a secret-bearing
-// value's regex work was runs that found nothing: generic-api-key over `access_token=…&lang=`
+// text the regex matches in, and few others, plus the literals every match holds. Go's
+// backtracker costs 100–300 instructions a byte, more when it fails and backs up through a
+// counted repeat, so most of a secret-bearing value's regex work was runs that found nothing: generic-api-key over `access_token=…&lang=`
 // (no terminator after the value), jwt at the payload's `eyJ` (no `.ey` after it),
 // slack-bot-token over a legacy token, twilio's case-sensitive `SK` at `sk-proj-`. The
 // automaton reads a byte with a few table reads and decides those at the byte where they fail.

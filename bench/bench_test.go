@@ -48,49 +48,32 @@ func workload() []*Workload {
 // onWire reports whether batches go through a protobuf round trip (workload).
 var onWire = os.Getenv("AUTHOBS_BENCH_WIRE") != "0"
 
-// receivedTraces is td after a protobuf round trip (see workload).
+// received is v after a protobuf round trip through marshal and unmarshal (see workload),
+// or v itself with AUTHOBS_BENCH_WIRE=0.
+func received[T any](v T, marshal func(T) ([]byte, error), unmarshal func([]byte) (T, error)) T {
+	if !onWire {
+		return v
+	}
+	b, err := marshal(v)
+	if err == nil {
+		v, err = unmarshal(b)
+	}
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
 func receivedTraces(td ptrace.Traces) ptrace.Traces {
-	if !onWire {
-		return td
-	}
-	b, err := (&ptrace.ProtoMarshaler{}).MarshalTraces(td)
-	if err == nil {
-		td, err = (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces(b)
-	}
-	if err != nil {
-		panic(err)
-	}
-	return td
+	return received(td, (&ptrace.ProtoMarshaler{}).MarshalTraces, (&ptrace.ProtoUnmarshaler{}).UnmarshalTraces)
 }
 
-// receivedLogs is ld after a protobuf round trip.
 func receivedLogs(ld plog.Logs) plog.Logs {
-	if !onWire {
-		return ld
-	}
-	b, err := (&plog.ProtoMarshaler{}).MarshalLogs(ld)
-	if err == nil {
-		ld, err = (&plog.ProtoUnmarshaler{}).UnmarshalLogs(b)
-	}
-	if err != nil {
-		panic(err)
-	}
-	return ld
+	return received(ld, (&plog.ProtoMarshaler{}).MarshalLogs, (&plog.ProtoUnmarshaler{}).UnmarshalLogs)
 }
 
-// receivedMetrics is md after a protobuf round trip.
 func receivedMetrics(md pmetric.Metrics) pmetric.Metrics {
-	if !onWire {
-		return md
-	}
-	b, err := (&pmetric.ProtoMarshaler{}).MarshalMetrics(md)
-	if err == nil {
-		md, err = (&pmetric.ProtoUnmarshaler{}).UnmarshalMetrics(b)
-	}
-	if err != nil {
-		panic(err)
-	}
-	return md
+	return received(md, (&pmetric.ProtoMarshaler{}).MarshalMetrics, (&pmetric.ProtoUnmarshaler{}).UnmarshalMetrics)
 }
 
 func newContender(tb testing.TB, name string) *Contender {

@@ -159,7 +159,7 @@ func (d *derivedFacts) note(kind personalKind, v pcommon.Value) {
 			d.mcpCount, d.set = int64(v.Slice().Len()), d.set|hasMCP
 		case pcommon.ValueTypeStr:
 			n := int64(0)
-			for _, part := range strings.Split(v.Str(), ",") {
+			for part := range strings.SplitSeq(v.Str(), ",") {
 				if strings.TrimSpace(part) != "" {
 					n++
 				}

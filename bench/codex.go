@@ -2,11 +2,13 @@ package bench
 
 import (
 	"bufio"
+	"bytes"
 	"compress/gzip"
 	"fmt"
 	"os"
 	"path/filepath"
 
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -112,4 +114,89 @@ func sameOrigin(a, b ptrace.Traces) bool {
 	ra, rb := a.ResourceSpans().At(0), b.ResourceSpans().At(0)
 	return ra.Resource().Attributes().Equal(rb.Resource().Attributes()) &&
 		ra.ScopeSpans().At(0).Scope().Name() == rb.ScopeSpans().At(0).Scope().Name()
+}
+
+// codexLogRecords reads every captured log record with its resource and scope, each alone in
+// a plog.Logs, in capture order: the log events of the same four runs (testdata/codex:
+// 63 records, the CLI's own events: conversation starts, API requests, WebSocket connects,
+// auth recovery, startup phases; about 14 attributes each, few bodies).
+func codexLogRecords() ([]plog.Logs, error) {
+	files, err := filepath.Glob(filepath.Join(CodexCaptures, "*", "otlp_logs.jsonl"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no log captures under %s", CodexCaptures)
+	}
+	var out []plog.Logs
+	for _, path := range files {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return nil, err
+		}
+		for line := range bytes.SplitSeq(raw, []byte("\n")) {
+			if len(bytes.TrimSpace(line)) == 0 {
+				continue
+			}
+			ld, err := (&plog.JSONUnmarshaler{}).UnmarshalLogs(line)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", path, err)
+			}
+			for i := range ld.ResourceLogs().Len() {
+				rl := ld.ResourceLogs().At(i)
+				for j := range rl.ScopeLogs().Len() {
+					sl := rl.ScopeLogs().At(j)
+					for k := range sl.LogRecords().Len() {
+						one := plog.NewLogs()
+						orl := one.ResourceLogs().AppendEmpty()
+						rl.Resource().CopyTo(orl.Resource())
+						osl := orl.ScopeLogs().AppendEmpty()
+						sl.Scope().CopyTo(osl.Scope())
+						sl.LogRecords().At(k).CopyTo(osl.LogRecords().AppendEmpty())
+						out = append(out, one)
+					}
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// NewCodexLogsWorkload is NewCodexWorkload for the captured log records: n batches of
+// LogsPerBatch records, batch b starting at record b*LogsPerBatch (wrapping round), records
+// of one resource and scope in a row sharing a ResourceLogs and ScopeLogs. With 63 records
+// captured, every value recurs many times in a batch: this is the steady state of one
+// client's auth events, not first-seen text.
+func NewCodexLogsWorkload(n int) ([]plog.Logs, error) {
+	recs, err := codexLogRecords()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]plog.Logs, 0, n)
+	for b := range n {
+		ld := plog.NewLogs()
+		var last plog.Logs
+		var sl plog.ScopeLogs
+		for i := range LogsPerBatch {
+			one := recs[(b*LogsPerBatch+i)%len(recs)]
+			src := one.ResourceLogs().At(0)
+			if i == 0 || !sameLogOrigin(last, one) {
+				rl := ld.ResourceLogs().AppendEmpty()
+				src.Resource().CopyTo(rl.Resource())
+				sl = rl.ScopeLogs().AppendEmpty()
+				src.ScopeLogs().At(0).Scope().CopyTo(sl.Scope())
+			}
+			src.ScopeLogs().At(0).LogRecords().At(0).CopyTo(sl.LogRecords().AppendEmpty())
+			last = one
+		}
+		out = append(out, ld)
+	}
+	return out, nil
+}
+
+// sameLogOrigin is sameOrigin for one-record Logs.
+func sameLogOrigin(a, b plog.Logs) bool {
+	ra, rb := a.ResourceLogs().At(0), b.ResourceLogs().At(0)
+	return ra.Resource().Attributes().Equal(rb.Resource().Attributes()) &&
+		ra.ScopeLogs().At(0).Scope().Name() == rb.ScopeLogs().At(0).Scope().Name()
 }

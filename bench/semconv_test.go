@@ -7,6 +7,7 @@ import (
 
 	"go.opentelemetry.io/collector/consumer/consumertest"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -183,6 +184,73 @@ func TestCodexWorkload(t *testing.T) {
 		got, _ := (&ptrace.ProtoMarshaler{}).MarshalTraces(sink.AllTraces()[i])
 		if string(got) != string(want) {
 			t.Errorf("batch %d: log_only changed the Codex CLI's spans", i)
+		}
+	}
+}
+
+var (
+	codexLogsOnce    sync.Once
+	codexLogsBatches []plog.Logs
+	codexLogsErr     error
+)
+
+// BenchmarkCodexLogs: the floor, authobs and redactionprocessor on the log records of the
+// real Codex CLI captures (codex.go), replayed in 1000-record batches: the auth events the
+// product exists for, as the client sends them.
+func BenchmarkCodexLogs(b *testing.B) {
+	codexLogsOnce.Do(func() {
+		codexLogsBatches, codexLogsErr = NewCodexLogsWorkload(Batches)
+		for i, ld := range codexLogsBatches {
+			codexLogsBatches[i] = receivedLogs(ld)
+		}
+	})
+	if codexLogsErr != nil {
+		b.Fatal(codexLogsErr)
+	}
+	ctx := context.Background()
+	for _, name := range []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"} {
+		b.Run("proc="+name, func(b *testing.B) {
+			c := newContender(b, name)
+			var ld plog.Logs
+			i := 0
+			measure(b, LogsPerBatch, "record",
+				func() { ld = plog.NewLogs(); codexLogsBatches[i%len(codexLogsBatches)].CopyTo(ld); i++ },
+				func() error { return c.Logs(ctx, ld) })
+		})
+	}
+}
+
+// TestCodexLogsWorkload: the batches hold LogsPerBatch records each, every captured record
+// is in them, and the real client's log events come out of authobs log_only as they went in.
+func TestCodexLogsWorkload(t *testing.T) {
+	recs, err := codexLogRecords()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 60 {
+		t.Fatalf("%d captured log records, want the 63 of testdata/codex", len(recs))
+	}
+	ws, err := NewCodexLogsWorkload(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sink := new(consumertest.LogsSink)
+	c, err := NewContender("authobs_log_only", consumertest.NewNop(), sink)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for i, ld := range ws {
+		if ld.LogRecordCount() != LogsPerBatch {
+			t.Fatalf("batch %d: %d records", i, ld.LogRecordCount())
+		}
+		want, _ := (&plog.ProtoMarshaler{}).MarshalLogs(ld)
+		if err := c.Logs(context.Background(), ld); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := (&plog.ProtoMarshaler{}).MarshalLogs(sink.AllLogs()[i])
+		if string(got) != string(want) {
+			t.Errorf("batch %d: log_only changed the Codex CLI's log records", i)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/plog"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 )
 
@@ -40,6 +41,7 @@ type corpusPair struct{ key, value string }
 type semconvPairs struct {
 	resource, other []corpusPair
 	names           []string // span names: routes, RPC methods, operation names
+	texts           []string // values with a blank: messages, queries, documents, log lines
 }
 
 // resourcePrefixes are the namespaces the SDK's resource detectors fill.
@@ -67,13 +69,16 @@ func loadSemconv() (*semconvPairs, error) {
 		} else {
 			p.other = append(p.other, pair)
 		}
+		if strings.ContainsAny(v.Value, " \n") {
+			p.texts = append(p.texts, v.Value)
+		}
 		switch v.Key {
 		case "http.route", "rpc.method", "db.operation.name", "messaging.operation.name", "gen_ai.operation.name", "graphql.operation.name":
 			p.names = append(p.names, v.Value)
 		}
 	}
-	if len(p.resource) == 0 || len(p.other) == 0 || len(p.names) == 0 {
-		return nil, fmt.Errorf("%s: too few values (%d resource, %d other, %d names)", SemconvCorpus, len(p.resource), len(p.other), len(p.names))
+	if len(p.resource) == 0 || len(p.other) == 0 || len(p.names) == 0 || len(p.texts) == 0 {
+		return nil, fmt.Errorf("%s: too few values (%d resource, %d other, %d names, %d texts)", SemconvCorpus, len(p.resource), len(p.other), len(p.names), len(p.texts))
 	}
 	return p, nil
 }
@@ -182,4 +187,69 @@ func (g *gen) plantSemconv(span ptrace.Span, pairs *semconvPairs, k int) Secret 
 		span.Events().At(0).Attributes().PutStr("error.message", host.value+" webhook token="+s)
 		return Secret{PlaceEvent, s}
 	}
+}
+
+const semconvLogAttrs = 5 // drawn attributes per log record
+
+// NewSemconvLogs builds one 1000-record log batch of the semconv corpus: each record has
+// semconvLogAttrs attributes drawn as the spans' are and a body drawn from the corpus's
+// text values (messages, queries, documents, original log lines; 111 of them), digits
+// redrawn when fresh. Secrets are planted in the body at the shared rate, in the four
+// shapes of workload.go's log bodies, after a drawn text.
+func NewSemconvLogs(seed uint64, fresh, secrets bool) (plog.Logs, []Secret, error) {
+	pairs, err := loadSemconv()
+	if err != nil {
+		return plog.Logs{}, nil, err
+	}
+	g := &gen{r: rand.New(rand.NewPCG(seed, seed>>9)), fresh: fresh}
+	ld := plog.NewLogs()
+	var planted []Secret
+	perRes := LogsPerBatch / NumResources
+	n := 0
+	for range NumResources {
+		rl := ld.ResourceLogs().AppendEmpty()
+		for range semconvResAttrs {
+			g.put(rl.Resource().Attributes(), pairs.resource[g.r.IntN(len(pairs.resource))])
+		}
+		sl := rl.ScopeLogs().AppendEmpty()
+		sl.Scope().SetName("io.opentelemetry.contrib.semconv")
+		for range perRes {
+			lr := sl.LogRecords().AppendEmpty()
+			lr.SetTimestamp(pcommon.Timestamp(startUnixNano + int64(n)*1_000_000))
+			lr.SetSeverityNumber(plog.SeverityNumberInfo)
+			tid, sid := g.ids(n)
+			lr.SetTraceID(tid)
+			lr.SetSpanID(sid)
+			m := lr.Attributes()
+			m.EnsureCapacity(semconvLogAttrs)
+			for range semconvLogAttrs {
+				g.put(m, pairs.other[g.r.IntN(len(pairs.other))])
+			}
+			body := g.pick(pairs.texts)
+			if g.fresh {
+				body = g.redigit(body)
+			}
+			if secrets && n%secretEveryNth == secretEveryNth/2 {
+				var s string
+				switch (n / secretEveryNth) % 4 {
+				case 0:
+					s = g.openAIKey()
+					body += ": calling upstream with key " + s + " failed"
+				case 1:
+					s = g.opaque()
+					body += " POST https://auth.example.com/oauth/token?grant_type=refresh_token&refresh_token=" + s
+				case 2:
+					s = g.jwt()
+					body += "\nAuthorization: Bearer " + s
+				default:
+					s = g.awsKey()
+					body += " (s3 upload denied for " + s + ")"
+				}
+				planted = append(planted, Secret{PlaceLogBody, s})
+			}
+			lr.Body().SetStr(body)
+			n++
+		}
+	}
+	return ld, planted, nil
 }

@@ -254,3 +254,128 @@ func TestCodexLogsWorkload(t *testing.T) {
 		}
 	}
 }
+
+var (
+	semconvLogsOnce    [2]sync.Once
+	semconvLogsBatches [2][]plog.Logs
+	semconvLogsErr     [2]error
+)
+
+// BenchmarkSemconvLogs: the floor, authobs and redactionprocessor on log records of the
+// semconv corpus (semconv.go's NewSemconvLogs), bodies as they are.
+func BenchmarkSemconvLogs(b *testing.B) { benchSemconvLogs(b, false) }
+
+// BenchmarkSemconvLogsFresh: BenchmarkSemconvLogs with every digit redrawn, so that a body
+// with a digit is first-seen text.
+func BenchmarkSemconvLogsFresh(b *testing.B) { benchSemconvLogs(b, true) }
+
+func benchSemconvLogs(b *testing.B, fresh bool) {
+	v := 0
+	if fresh {
+		v = 1
+	}
+	semconvLogsOnce[v].Do(func() {
+		for i := range Batches {
+			ld, _, err := NewSemconvLogs(Seed+uint64(i), fresh, true)
+			if err != nil {
+				semconvLogsErr[v] = err
+				return
+			}
+			semconvLogsBatches[v] = append(semconvLogsBatches[v], receivedLogs(ld))
+		}
+	})
+	if semconvLogsErr[v] != nil {
+		b.Fatal(semconvLogsErr[v])
+	}
+	batches := semconvLogsBatches[v]
+	ctx := context.Background()
+	for _, name := range []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"} {
+		b.Run("proc="+name, func(b *testing.B) {
+			c := newContender(b, name)
+			var ld plog.Logs
+			i := 0
+			measure(b, LogsPerBatch, "record",
+				func() { ld = plog.NewLogs(); batches[i%len(batches)].CopyTo(ld); i++ },
+				func() error { return c.Logs(ctx, ld) })
+		})
+	}
+}
+
+// TestSemconvLogsClean: without planted secrets the semconv log records are benign. log_only
+// must pass them byte for byte; trace_safe may drop attributes by key or the body by route,
+// but every value and body it keeps must be what came in.
+func TestSemconvLogsClean(t *testing.T) {
+	for _, name := range []string{"authobs_log_only", "authobs_trace_safe"} {
+		sink := new(consumertest.LogsSink)
+		c, err := NewContender(name, consumertest.NewNop(), sink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for seed := uint64(Seed); seed < Seed+3; seed++ {
+			in, _, err := NewSemconvLogs(seed, seed%2 == 0, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := plog.NewLogs()
+			in.CopyTo(want)
+			if err := c.Logs(context.Background(), in); err != nil {
+				t.Fatal(err)
+			}
+			got := sink.AllLogs()[len(sink.AllLogs())-1]
+			if name == "authobs_log_only" {
+				wb, _ := (&plog.ProtoMarshaler{}).MarshalLogs(want)
+				gb, _ := (&plog.ProtoMarshaler{}).MarshalLogs(got)
+				if string(wb) != string(gb) {
+					t.Errorf("%s seed %d: benign log records changed", name, seed)
+				}
+				continue
+			}
+			kept := 0
+			for i := range want.ResourceLogs().Len() {
+				wl, gl := want.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords(), got.ResourceLogs().At(i).ScopeLogs().At(0).LogRecords()
+				for k := range wl.Len() {
+					w, g := wl.At(k), gl.At(k)
+					if g.Body().Type() != pcommon.ValueTypeEmpty {
+						kept++
+						if g.Body().AsString() != w.Body().AsString() {
+							t.Errorf("%s seed %d: body changed: %q -> %q", name, seed, w.Body().AsString(), g.Body().AsString())
+						}
+					}
+					for key, wv := range w.Attributes().All() {
+						if gv, ok := g.Attributes().Get(key); ok && gv.AsString() != wv.AsString() {
+							t.Errorf("%s seed %d: attribute %q changed: %q -> %q", name, seed, key, wv.AsString(), gv.AsString())
+						}
+					}
+				}
+			}
+			t.Logf("%s seed %d: %d bodies kept", name, seed, kept)
+		}
+		c.Close()
+	}
+}
+
+// TestSemconvLogsLeaks: authobs lets no secret planted in a semconv log body through.
+func TestSemconvLogsLeaks(t *testing.T) {
+	for _, name := range []string{"authobs_trace_safe", "authobs_log_only"} {
+		sink := new(consumertest.LogsSink)
+		c, err := NewContender(name, consumertest.NewNop(), sink)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var lc LeakCount
+		for i := range leakBatches {
+			ld, secrets, err := NewSemconvLogs(Seed+uint64(i), i%2 == 0, true)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Logs(context.Background(), ld); err != nil {
+				t.Fatal(err)
+			}
+			CountLeaks(secrets, LogTexts(sink.AllLogs()[i]), &lc)
+		}
+		c.Close()
+		if leaked, planted := lc.Total(); leaked != 0 || planted == 0 {
+			t.Errorf("%s: %d of %d planted secrets left", name, leaked, planted)
+		}
+	}
+}

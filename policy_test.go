@@ -2,6 +2,9 @@ package authobsprocessor
 
 import (
 	"context"
+	"maps"
+	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -46,6 +49,63 @@ func TestRuleTableFront(t *testing.T) {
 	twins := newRuleTable(map[string]*keyRule{"auth.request_id": {evidence: evRequestID}, "auth_request_id": {evidence: evCFRay}}, true)
 	require.Equal(t, evRequestID, twins.inFront("auth.request_id").rule.evidence)
 	require.Equal(t, evCFRay, twins.inFront("auth_request_id").rule.evidence)
+}
+
+// TestRuleTablePlacementAsSorted: newRuleTable places exactly the keys, in exactly the
+// slots, that placing every key in sorted order does (its way before it took only each
+// pair of sets' least four keys), for key sets from a few keys to far more than the front
+// holds, crowded into few sets or spread.
+func TestRuleTablePlacementAsSorted(t *testing.T) {
+	sortedFront := func(all map[string]*keyRule) (taken [ruleSets][2]string) {
+		place := func(set *[2]string, k string) bool {
+			for i := range set {
+				if set[i] == "" {
+					set[i] = k
+					return true
+				}
+			}
+			return false
+		}
+		for _, k := range slices.Sorted(maps.Keys(all)) {
+			if k != "" && !place(&taken[setOf(k)], k) {
+				place(&taken[setOf(k)^1], k)
+			}
+		}
+		return taken
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	for trial := range 60 {
+		all := map[string]*keyRule{"": {}}
+		n := 1 + r.IntN(6000)
+		for range n {
+			var k string
+			switch trial % 3 {
+			case 0: // spread: keys of every shape
+				k = "k" + strconv.Itoa(r.IntN(1<<20)) + strings.Repeat(".x", r.IntN(4))
+			case 1: // crowded: short keys over a small alphabet share few sets
+				b := make([]byte, 1+r.IntN(3))
+				for i := range b {
+					b[i] = "ab"[r.IntN(2)]
+				}
+				k = string(b)
+			default: // the twins: one byte apart in the middle
+				k = "auth" + string("._-"[r.IntN(3)]) + strconv.Itoa(r.IntN(500))
+			}
+			all[k] = &keyRule{}
+		}
+		want := sortedFront(all)
+		tb := newRuleTable(all, true)
+		for s := range ruleSets {
+			for i := range 2 {
+				if got := tb.front[s][i].key; got != want[s][i] {
+					t.Fatalf("trial %d (%d keys): set %d slot %d holds %q, sorted placement %q", trial, len(all), s, i, got, want[s][i])
+				}
+				if k := want[s][i]; k != "" && tb.front[s][i].rule != all[k] {
+					t.Fatalf("trial %d: set %d slot %d: %q has another key's rule", trial, s, i, k)
+				}
+			}
+		}
+	}
 }
 
 // frontRule is the rule of k in tb's front (its own set or the neighbouring one), else nil.

@@ -30,10 +30,14 @@ import (
 // is too short to cache. To re-pick it: run BenchmarkLookupVersusScan in the processor
 // package (alternating two runs on a quiet machine) and set MinLen to the shortest length
 // at which lookup is faster than scan; values shorter than that then skip the cache.
-// Longer values than MaxLen rarely recur.
+// MaxLen admits the long values that recur in logs (stack traces, JSON documents, the
+// same error text): the engine scans such a value at 10-100 instructions a byte, the cache
+// hashes and compares it at about one. Values longer than longLen are admitted only while
+// half the arena is free, so recurring long values cannot crowd out the short ones.
 const (
-	MinLen = 1
-	MaxLen = 256
+	MinLen  = 1
+	MaxLen  = 4096
+	longLen = 256
 )
 
 const (
@@ -47,12 +51,12 @@ const (
 )
 
 // A slot packs what a probe needs into one word, so a probe reads one cache line of slots
-// and touches the arena only when tag and length match: bits 0-8 the length (1..MaxLen,
-// never 0, so a used slot is never 0), bits 9-31 the offset in the arena, bits 32-63 the
+// and touches the arena only when tag and length match: bits 0-12 the length (1..MaxLen,
+// never 0, so a used slot is never 0), bits 13-31 the offset in the arena, bits 32-63 the
 // high half of the hash.
 const (
-	lenBits = 9
-	offBits = 23
+	lenBits = 13
+	offBits = 19
 	lenMask = 1<<lenBits - 1
 	offMask = 1<<offBits - 1
 )
@@ -188,15 +192,19 @@ func (c *Cache) Add(s string, h uint64) {
 func (t *table) admit(s string, h uint64, slot *atomic.Uint64) bool {
 	// a full arena is not grown further, so the counter cannot wrap however many values
 	// are refused before the table is replaced
-	if int(t.used.Load()) > len(t.arena) {
+	if used := int(t.used.Load()); used > len(t.arena) || len(s) > longLen && used > len(t.arena)/2 {
 		return false
 	}
-	end := t.used.Add(int32(len(s))) //nolint:gosec // Add admits only Cacheable values: len(s) <= MaxLen (256)
+	end := t.used.Add(int32(len(s))) //nolint:gosec // Add admits only Cacheable values: len(s) <= MaxLen (4096)
 	if int(end) > len(t.arena) {
 		return false
 	}
 	off := int(end) - len(s)
 	copy(t.arena[off:end], s)
-	w := h&^(1<<32-1) | uint64(off)<<lenBits | uint64(len(s)) //nolint:gosec // off < arena (256 KiB) < 2^offBits
+	w := h&^(1<<32-1) | uint64(off)<<lenBits | uint64(len(s)) //nolint:gosec // off < arena (256 KiB) < 2^offBits, len(s) <= MaxLen < 2^lenBits
 	return slot.CompareAndSwap(0, w)
 }
+
+// Compile-time checks: a slot's fields hold every arena offset and every length up to MaxLen.
+var _ = [1]struct{}{}[arena>>offBits]
+var _ = [1]struct{}{}[MaxLen>>lenBits]

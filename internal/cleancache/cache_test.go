@@ -113,13 +113,40 @@ func TestFullTableIsReplaced(t *testing.T) {
 // high reset threshold is replaced.
 func TestFullArenaStopsCounting(t *testing.T) {
 	c := newCache(1 << 30)
-	long := strings.Repeat("x", MaxLen-9) // + 9 digits: MaxLen bytes
-	for i := range 4 * arena / MaxLen {
+	long := strings.Repeat("x", longLen-9) // + 9 digits: longLen bytes, admitted to the end
+	for i := range 4 * arena / longLen {
 		v := long + strconv.Itoa(100000000+i)
 		add(c, v)
 		add(c, v)
 	}
-	assert.LessOrEqual(t, int(c.table.Load().used.Load()), arena+MaxLen, "arena counter kept growing after the arena filled")
+	used := int(c.table.Load().used.Load())
+	assert.Greater(t, used, arena-longLen, "the arena never filled")
+	assert.LessOrEqual(t, used, arena+longLen, "arena counter kept growing after the arena filled")
+}
+
+// TestLongValuesTakeHalfTheArena: values longer than longLen are held while half the arena
+// is free, then refused, and short values are still admitted after that.
+func TestLongValuesTakeHalfTheArena(t *testing.T) {
+	c := newCache(1 << 30)
+	long := strings.Repeat("y", MaxLen-9)
+	var held []string
+	for i := range 2 * arena / MaxLen {
+		v := long + strconv.Itoa(100000000+i)
+		add(c, v)
+		add(c, v)
+		if has(c, v) {
+			held = append(held, v)
+		}
+	}
+	require.NotEmpty(t, held, "no long value was held")
+	assert.True(t, has(c, held[0]), "a long value held early was lost")
+	used := int(c.table.Load().used.Load())
+	assert.LessOrEqual(t, used, arena/2+MaxLen, "long values took more than half the arena")
+	assert.Less(t, len(held), 2*arena/MaxLen, "every long value was held")
+	short := "GET /v1/items/{id}"
+	add(c, short)
+	add(c, short)
+	assert.True(t, has(c, short), "a short value was refused once long values filled their half")
 }
 
 // TestConcurrentUse drives every path at once — admission, lookup, a full table, its
@@ -202,14 +229,15 @@ func BenchmarkAddParallel(b *testing.B) {
 
 // TestHashReadsEveryByte: changing any one byte of a value of any length up to MaxLen
 // changes its hash, so values that differ only somewhere in the middle do not all fall
-// into one set (which would keep them out of the cache).
+// into one set (which would keep them out of the cache). Every length up to 300 (past 16 the
+// hash takes 16-byte steps and a tail, so these hold every case), then long ones.
 func TestHashReadsEveryByte(t *testing.T) {
 	c := New()
 	buf := make([]byte, MaxLen)
 	for i := range buf {
 		buf[i] = byte('a' + i%26)
 	}
-	for n := 1; n <= MaxLen; n++ {
+	for _, n := range testLengths() {
 		s := string(buf[:n])
 		h := hash(c, s)
 		for i := range n {
@@ -218,6 +246,16 @@ func TestHashReadsEveryByte(t *testing.T) {
 			require.NotEqual(t, h, hash(c, string(b)), "length %d, byte %d", n, i)
 		}
 	}
+}
+
+// testLengths are every length up to 300 and long ones up to MaxLen, on both sides of
+// longLen and of 16-byte steps.
+func testLengths() []int {
+	var ns []int
+	for n := 1; n <= 300; n++ {
+		ns = append(ns, n)
+	}
+	return append(ns, 511, 512, 513, 1000, 1024, 2047, 4080, MaxLen-1, MaxLen)
 }
 
 // TestSeededHash: two caches hash the same value differently, so where a value lands

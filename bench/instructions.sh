@@ -11,7 +11,7 @@
 # workload: a protobuf round trip). Needs valgrind (Debian: apt-get install valgrind); not
 # part of `make test`.
 #
-#   bench/instructions.sh            # N=24 batches per workload, about 2.5 minutes
+#   bench/instructions.sh            # N=24 batches per workload, about 5 minutes
 #   WORKLOADS=Semconv:processTraces:Floor bench/instructions.sh   # one workload
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -41,12 +41,12 @@ count() {
 
 {
 	echo "# bench/instructions.sh $(date -u +%FT%TZ): N=$N batches per workload, $(go env GOVERSION)"
-	printf '%-8s %16s %16s %8s\n' workload authobs floor ratio
-	for w in ${WORKLOADS:-Traces:processTraces:Floor Logs:processLogs:FloorLogs Metrics:processMetrics:FloorMetrics Semconv:processTraces:Floor SemconvFresh:processTraces:Floor Codex:processTraces:Floor}; do
+	printf '%-16s %16s %16s %8s\n' workload authobs floor ratio
+	for w in ${WORKLOADS:-Traces:processTraces:Floor Logs:processLogs:FloorLogs Metrics:processMetrics:FloorMetrics Semconv:processTraces:Floor SemconvFresh:processTraces:Floor Codex:processTraces:Floor CodexLogs:processLogs:FloorLogs SemconvLogs:processLogs:FloorLogs SemconvLogsFresh:processLogs:FloorLogs}; do
 		IFS=: read -r name proc floor <<<"$w"
 		a=$(count "^Benchmark$name\$/^proc=authobs_trace_safe\$" "*authobsProcessor*.$proc")
 		f=$(count "^Benchmark$name\$/^proc=floor\$" "*bench.$floor")
-		printf '%-8s %16d %16d %8.2f\n' "$name" "$a" "$f" "$(echo "$a $f" | awk '{print $1 / $2}')"
+		printf '%-16s %16d %16d %8.2f\n' "$name" "$a" "$f" "$(echo "$a $f" | awk '{print $1 / $2}')"
 	done
 } | tee "$out"
 echo "==> bench/$out"

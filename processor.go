@@ -141,14 +141,10 @@ func batch[RS, SS, I any, RSS sliceOf[RS], SSS sliceOf[SS], IS sliceOf[I]](p *au
 			ss := scopes.At(j)
 			guard(p, c, scopeOf(ss), scope, (*authobsProcessor).failClosedScope)
 			items := itemsOf(ss)
-			for k := range items.Len() {
-				guard(p, c, items.At(k), item, failItem)
-				// keys learnt on the way are published every 64 items as well, so a batch
-				// that brings many new keys (the first a collector sees, say) looks them up
-				// behind the front (a lock and two maps) on its first items only
-				if n++; n%64 == 0 {
-					p.policy.publish()
-				}
+			// the scope's items under one recover instead of one each: a panic fails its
+			// item closed and guardItems goes on from the next
+			for k, m := 0, items.Len(); k < m; {
+				k = guardItems(p, c, items, k, m, &n, item, failItem)
 			}
 		}
 	}

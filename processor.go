@@ -225,12 +225,18 @@ func (p *authobsProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Lo
 // event_name field.
 func (p *authobsProcessor) processLogRecord(lr plog.LogRecord, c *counters) {
 	op, _ := p.eventOperation(lr.Attributes())
-	if op == opOther && lr.EventName() != "" {
-		op = p.policy.operationOfEvent(lr.EventName())
+	// an empty field (most records have no event_name) holds nothing to redact: no call
+	name := lr.EventName()
+	if op == opOther && name != "" {
+		op = p.policy.operationOfEvent(name)
 	}
 	c.items[op]++
-	p.redactField(lr.EventName(), lr.SetEventName, c)
-	p.redactField(lr.SeverityText(), lr.SetSeverityText, c)
+	if name != "" {
+		p.redactField(name, lr.SetEventName, c)
+	}
+	if sev := lr.SeverityText(); sev != "" {
+		p.redactField(sev, lr.SetSeverityText, c)
+	}
 	p.routeAttrs(lr.Attributes(), op, c)
 	p.routeBody(lr.Body(), op, c)
 }

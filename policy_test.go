@@ -2,6 +2,7 @@ package authobsprocessor
 
 import (
 	"context"
+	"math/rand/v2"
 	"strconv"
 	"strings"
 	"testing"
@@ -257,4 +258,34 @@ func TestLearnAfterPublish(t *testing.T) {
 	require.Same(t, first, p.policy.learn(newKey), "learnt again after publish")
 	require.Equal(t, before, p.policy.cached.Load(), "counted against maxCachedKeys twice")
 	require.False(t, p.policy.dirty.Load(), "nothing new to publish")
+}
+
+// TestNameTable: nameTable.lookup answers as the map it replaced (a missing name is
+// opOther) for sets of names over a two-letter alphabet, which share indexes all the time,
+// names added twice, and the empty name.
+func TestNameTable(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	name := func() string {
+		b := make([]byte, r.IntN(6))
+		for i := range b {
+			b[i] = "ab"[r.IntN(2)]
+		}
+		return string(b)
+	}
+	for round := range 500 {
+		var table nameTable
+		want := map[string]operation{}
+		for range 1 + round%40 {
+			n, op := name(), operation(1+r.IntN(int(numOperations)-1))
+			table.add(n, op)
+			want[n] = op
+		}
+		for range 200 {
+			n := name()
+			require.Equal(t, want[n], table.lookup(n), "round %d, name %q", round, n)
+		}
+		for n, op := range want {
+			require.Equal(t, op, table.lookup(n), "round %d, name %q", round, n)
+		}
+	}
 }

@@ -15,7 +15,7 @@ import (
 // keyRule is everything the policy knows about one attribute key on this route. Rules
 // for known keys are built at start-up; unknown keys are classified once and cached.
 type keyRule struct {
-	enum     map[string]struct{}
+	enum     enumValues
 	evidence evidenceKind
 	// allowed: kept on auth operations on trace_safe (the docs/contract.md §3 allowlist).
 	allowed bool

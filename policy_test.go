@@ -132,7 +132,7 @@ func TestPlainSlots(t *testing.T) {
 			for _, pk := range []personalKind{notPersonal, personalDrop, personalPrompt} {
 				for _, sk := range []redact.KeyKind{redact.KeyPlain, redact.KeySecret, redact.KeyCookie} {
 					rules = append(rules, keyRule{
-						enum: enumAuthMode, evidence: ev, personal: pk, secret: sk,
+						enum: enumValuesOf(enumAuthMode), evidence: ev, personal: pk, secret: sk,
 						allowed: bits&1 != 0, drop: bits&2 != 0, errorText: bits&4 != 0,
 						secretInKey: bits&8 != 0, unlisted: bits&16 != 0,
 					})
@@ -286,6 +286,27 @@ func TestNameTable(t *testing.T) {
 		}
 		for n, op := range want {
 			require.Equal(t, op, table.lookup(n), "round %d, name %q", round, n)
+		}
+	}
+}
+
+// TestEnumValues: enumValues.has answers as the map of the enum's values for every value,
+// every value with one byte changed, cut or extended, and the empty string.
+func TestEnumValues(t *testing.T) {
+	for key, set := range enumKeys {
+		values := enumValuesOf(set)
+		tries := []string{"", otherValue}
+		for v := range set {
+			tries = append(tries, v, v[:len(v)-1], v+"x", strings.ToUpper(v))
+			for i := range len(v) {
+				b := []byte(v)
+				b[i] ^= 1
+				tries = append(tries, string(b))
+			}
+		}
+		for _, s := range tries {
+			_, want := set[s]
+			require.Equal(t, want, values.has(s), "%s: %q", key, s)
 		}
 	}
 }

@@ -61,8 +61,13 @@ func (p *authobsProcessor) routeAttrs(attrs pcommon.Map, op operation, c *counte
 		}
 		i++
 	}
-	p.w.removeMarked(attrs, marked)
-	facts.addTo(p.w, attrs)
+	// both calls only when there is something to do: most items drop nothing
+	if marked != 0 {
+		p.w.removeMarked(attrs, marked)
+	}
+	if facts.set != 0 {
+		facts.addTo(p.w, attrs)
+	}
 }
 
 // decideAttr decides one attribute, whose key has rule, in the documented order (README,

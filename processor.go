@@ -251,8 +251,13 @@ func (p *authobsProcessor) processMetrics(_ context.Context, md pmetric.Metrics)
 // point's attributes (each point counts as an item); metrics are not routed.
 func (p *authobsProcessor) processMetric(m pmetric.Metric, c *counters) {
 	p.redactField(m.Name(), m.SetName, c)
-	p.redactField(m.Description(), m.SetDescription, c)
-	p.redactField(m.Unit(), m.SetUnit, c)
+	// an empty description or unit holds nothing to redact: no call
+	if d := m.Description(); d != "" {
+		p.redactField(d, m.SetDescription, c)
+	}
+	if u := m.Unit(); u != "" {
+		p.redactField(u, m.SetUnit, c)
+	}
 	p.redactAttrs(m.Metadata(), c)
 	switch m.Type() {
 	case pmetric.MetricTypeGauge:

@@ -2,6 +2,7 @@ package authobsprocessor // import "github.com/authobs/authobsprocessor"
 
 import (
 	"maps"
+	"slices"
 	"strings"
 )
 
@@ -72,6 +73,25 @@ func enumSet(values ...string) map[string]struct{} {
 	return m
 }
 
+// enumValues is a bounded enum's values: a handful, each compared with a value by length
+// first, where a map lookup hashed every value on every auth span (TestEnumValues holds the
+// two to the same answer).
+type enumValues []string
+
+func enumValuesOf(set map[string]struct{}) enumValues {
+	return slices.Sorted(maps.Keys(set))
+}
+
+// has reports whether s is one of e's values.
+func (e enumValues) has(s string) bool {
+	for _, v := range e {
+		if len(v) == len(s) && v == s {
+			return true
+		}
+	}
+	return false
+}
+
 // The bounded forms evidence values are rewritten into.
 const (
 	otherValue      = "other"
@@ -88,7 +108,7 @@ func evidenceRules() map[string]keyRule {
 		}
 	}
 	for k, enum := range enumKeys {
-		rules[k] = keyRule{evidence: evEnum, enum: enum}
+		rules[k] = keyRule{evidence: evEnum, enum: enumValuesOf(enum)}
 	}
 	twins := map[string]keyRule{}
 	for k, r := range rules {

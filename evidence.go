@@ -62,7 +62,7 @@ func (p *authobsProcessor) validateEvidence(rule *keyRule, v pcommon.Value, c *c
 		n, ok := intValue(v)
 		return ok && n >= 100 && n <= 599
 	case evEnum:
-		if _, ok := rule.enum[v.Str()]; !ok || v.Type() != pcommon.ValueTypeStr {
+		if !rule.enum.has(v.Str()) || v.Type() != pcommon.ValueTypeStr {
 			p.toBoundedForm(evEnum, v, c)
 		}
 	case evClassification:
@@ -75,8 +75,11 @@ func (p *authobsProcessor) validateEvidence(rule *keyRule, v pcommon.Value, c *c
 		if v.Type() != pcommon.ValueTypeStr || !isToken(v.Str(), p.maxEvidenceLen, headerBytes) {
 			return false
 		}
-		if lower := strings.ToLower(v.Str()); lower != v.Str() {
-			p.normalize(v, lower, normHeaderName, c)
+		// a header name of lower-case letters, digits, '-' and '_' (the usual one) is kept
+		// as it is without strings.ToLower's scan and compare; isToken passed, so it is
+		// ASCII, and ToLower changes it exactly when it holds an upper-case letter
+		if s := v.Str(); !isToken(s, p.maxEvidenceLen, lowerHeaderBytes) {
+			p.normalize(v, strings.ToLower(s), normHeaderName, c)
 		}
 	case evProviderKeyName:
 		if v.Type() != pcommon.ValueTypeStr || v.Str() != configuredValue {
@@ -185,6 +188,7 @@ var (
 	classificationBytes = tokenBytes("_-.")
 	idBytes             = tokenBytes("_-.:")
 	headerBytes         = tokenBytes("-_")
+	lowerHeaderBytes    = lowerOnly(headerBytes)
 	endpointBytes       = tokenBytes("_-./")
 )
 
@@ -201,6 +205,15 @@ func tokenBytes(extra string) *byteSet {
 		set[extra[i]] = true
 	}
 	return &set
+}
+
+// lowerOnly is set without the upper-case ASCII letters.
+func lowerOnly(set *byteSet) *byteSet {
+	lower := *set
+	for c := 'A'; c <= 'Z'; c++ {
+		lower[c] = false
+	}
+	return &lower
 }
 
 // isToken reports whether s is 1..maxLen bytes, all in ok.

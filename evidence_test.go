@@ -2,6 +2,7 @@ package authobsprocessor
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -27,4 +28,22 @@ func TestIntValueReadsDecimalStrings(t *testing.T) {
 	assert.Equal(t, int64(-3), n)
 	_, ok = intValue(pcommon.NewValueDouble(401))
 	assert.False(t, ok)
+}
+
+// TestLowerHeaderBytes: for a header name (isToken with headerBytes), isToken with
+// lowerHeaderBytes says it stays as it is exactly when strings.ToLower leaves it unchanged;
+// every string of one and two bytes.
+func TestLowerHeaderBytes(t *testing.T) {
+	for a := range 256 {
+		for b := -1; b < 256; b++ {
+			s := string([]byte{byte(a)})
+			if b >= 0 {
+				s += string([]byte{byte(b)})
+			}
+			if !isToken(s, 64, headerBytes) {
+				continue
+			}
+			assert.Equal(t, strings.ToLower(s) == s, isToken(s, 64, lowerHeaderBytes), "%q", s)
+		}
+	}
 }

@@ -30,6 +30,50 @@ func guard[T any](p *authobsProcessor, c *counters, item T, process func(T, *cou
 	process(item, c)
 }
 
+// guardItems runs item on items[from:to] in order, under one deferred recover for all of
+// them (a defer and recover on each item cost more than the rest of batch's walk), and
+// counts each in *n, publishing the keys learnt on the way every 64 items. It returns to,
+// or, if an item panicked, the index after it once that item is failed closed exactly as
+// guard would have: counted, logged once per cause, failClosed; the caller calls again from
+// there, so no other item is affected. A panic outside an item (in publish) is not an
+// item's and goes on up, as it did when only the item was guarded.
+func guardItems[I any, IS sliceOf[I]](p *authobsProcessor, c *counters, items IS, from, to int, n *int,
+	process func(I, *counters), failClosed func(*authobsProcessor, I),
+) (next int) {
+	k, inItem := from, false
+	defer func() {
+		if !inItem {
+			return // no panic, or publish's: recover is not called, so it goes on up
+		}
+		if r := recover(); r != nil {
+			c.failClosed[failPanic]++
+			p.panics.record(r)
+			failClosed(p, items.At(k))
+			next = k + 1
+			countItem(p, n)
+		}
+	}()
+	for ; k < to; k++ {
+		inItem = true
+		if p.beforeItem != nil {
+			p.beforeItem()
+		}
+		process(items.At(k), c)
+		inItem = false
+		countItem(p, n)
+	}
+	return to
+}
+
+// countItem counts one item of a batch in *n: keys learnt on the way are published every 64
+// items as well, so a batch that brings many new keys (the first a collector sees, say)
+// looks them up behind the front (a lock and two maps) on its first items only.
+func countItem(p *authobsProcessor, n *int) {
+	if *n++; *n%64 == 0 {
+		p.policy.publish()
+	}
+}
+
 // failClosedAttrs empties a resource's attributes whose processing failed.
 func (p *authobsProcessor) failClosedAttrs(m pcommon.Map) {
 	p.w.markFailClosed(m)

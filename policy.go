@@ -14,7 +14,7 @@ import (
 // keyRule is everything the policy knows about one attribute key on this route. Rules
 // for known keys are built at start-up; unknown keys are classified once and cached.
 type keyRule struct {
-	enum     map[string]struct{}
+	enum     enumValues
 	evidence evidenceKind
 	// allowed: kept on auth operations on trace_safe (the docs/contract.md §3 allowlist).
 	allowed bool
@@ -57,11 +57,8 @@ type policy struct {
 	pending map[string]*keyRule
 	dirty   atomic.Bool
 	cached  atomic.Int32
-	// spanOps and eventOps map names to operations; spanNames and eventNames filter
-	// their keys.
-	spanOps               map[string]operation
-	eventOps              map[string]operation
-	spanNames, eventNames nameFilter
+	// spanOps and eventOps map span and event names to operations.
+	spanOps, eventOps nameTable
 }
 
 func newPolicy(cfg *Config, engine *redact.Engine) *policy {
@@ -70,18 +67,14 @@ func newPolicy(cfg *Config, engine *redact.Engine) *policy {
 		engine:    engine,
 		keepOnly:  len(cfg.Attributes.KeepOnly) > 0,
 		traceSafe: cfg.Route == RouteTraceSafe,
-		spanOps:   map[string]operation{},
-		eventOps:  map[string]operation{},
 	}
 	for _, m := range cfg.Operations.matchers() {
 		op := operationNamed(m.key)
 		for _, n := range m.matcher.SpanNames {
-			p.spanOps[n] = op
-			p.spanNames |= filterBit(n)
+			p.spanOps.add(n, op)
 		}
 		for _, n := range m.matcher.EventNames {
-			p.eventOps[n] = op
-			p.eventNames |= filterBit(n)
+			p.eventOps.add(n, op)
 		}
 	}
 	for k, r := range evidenceRules() {
@@ -297,13 +290,14 @@ func sameKey(a, b string) bool {
 		return n == len(b) && a == b
 	}
 	pa, pb := unsafe.Pointer(unsafe.StringData(a)), unsafe.Pointer(unsafe.StringData(b)) //nolint:gosec // read-only, within both strings
-	for i := 0; i < n-8; i += 8 {
-		if *(*uint64)(unsafe.Add(pa, i)) != *(*uint64)(unsafe.Add(pb, i)) { //nolint:gosec // i+8 < n
-			return false
-		}
+	// the differences of the first word and of the words ending at n, n-8, … (the one
+	// nearest the start overlaps the first), or'ed without a branch per word: most keys
+	// match, and a compare-and-branch per word cost more than the words
+	x := *(*uint64)(pa) ^ *(*uint64)(pb)
+	for i := n - 8; i > 0; i -= 8 {
+		x |= *(*uint64)(unsafe.Add(pa, i)) ^ *(*uint64)(unsafe.Add(pb, i)) //nolint:gosec // 0 < i <= n-8
 	}
-	// the last word, overlapping the loop's last one when n is not a multiple of 8
-	return *(*uint64)(unsafe.Add(pa, n-8)) == *(*uint64)(unsafe.Add(pb, n-8)) //nolint:gosec // n >= 8
+	return x == 0
 }
 
 // unalignedWords: the platforms that load a word from any address in hardware (a
@@ -435,29 +429,70 @@ func (p *policy) publish() {
 
 // operationOfSpan classifies a span by its name.
 func (p *policy) operationOfSpan(name string) operation {
-	if p.spanNames&filterBit(name) == 0 {
-		return opOther
-	}
-	return p.spanOps[name]
+	return p.spanOps.lookup(name)
 }
 
 // operationOfEvent classifies a log record or span event by its `event.name` value.
 func (p *policy) operationOfEvent(eventName string) operation {
-	if p.eventNames&filterBit(eventName) == 0 {
-		return opOther
-	}
-	return p.eventOps[eventName]
+	return p.eventOps.lookup(eventName)
 }
 
-// nameFilter is a one-word filter of a set of names: a name whose bit is clear is not in
-// the set. Most span and event names are no operation's, and a bit test costs less than
-// the map lookup it spares.
-type nameFilter uint64
+// nameTable maps a set of names to operations. Most span and event names are no
+// operation's: a one-word filter turns them away with a bit test. A name that passes finds
+// the one name of the set with its index in a slot and is compared with it, where the map
+// lookup (a hash of the name and a probe) cost several times as much on every Codex event;
+// only an index that several names of the set share sends the lookup to the map.
+type nameTable struct {
+	filter uint64 // bit i: some name of the set has index i
+	slots  [64]nameSlot
+	all    map[string]operation // every name of the set
+}
 
-// filterBit is a name's bit in a nameFilter, from its length and its first and last bytes.
-func filterBit(name string) nameFilter {
-	if name == "" {
-		return 1
+type nameSlot struct {
+	name   string
+	op     operation
+	shared bool // several names of the set have this slot's index: all decides
+}
+
+// add puts name in t, mapped to op (a name added again is mapped to its last op, as in a map).
+func (t *nameTable) add(name string, op operation) {
+	if t.all == nil {
+		t.all = map[string]operation{}
 	}
-	return 1 << ((len(name) + int(name[0])*7 + int(name[len(name)-1])) & 63)
+	t.all[name] = op
+	i := nameIndex(name)
+	s := &t.slots[i]
+	switch {
+	case t.filter&(1<<i) == 0:
+		*s = nameSlot{name: name, op: op}
+		t.filter |= 1 << i
+	case s.name == name:
+		s.op = op
+	default:
+		s.shared = true
+	}
+}
+
+// lookup returns name's operation, opOther if the set does not hold it.
+func (t *nameTable) lookup(name string) operation {
+	i := nameIndex(name)
+	if t.filter&(1<<i) == 0 {
+		return opOther
+	}
+	s := &t.slots[i]
+	if s.shared {
+		return t.all[name]
+	}
+	if s.name == name {
+		return s.op
+	}
+	return opOther
+}
+
+// nameIndex is a name's index in a nameTable, from its length and its first and last bytes.
+func nameIndex(name string) uint {
+	if name == "" {
+		return 0
+	}
+	return uint(len(name)+int(name[0])*7+int(name[len(name)-1])) & 63
 }

@@ -191,7 +191,7 @@ func TestPlainSlots(t *testing.T) {
 			for _, pk := range []personalKind{notPersonal, personalDrop, personalPrompt} {
 				for _, sk := range []redact.KeyKind{redact.KeyPlain, redact.KeySecret, redact.KeyCookie} {
 					rules = append(rules, keyRule{
-						enum: enumAuthMode, evidence: ev, personal: pk, secret: sk,
+						enum: enumValuesOf(enumAuthMode), evidence: ev, personal: pk, secret: sk,
 						allowed: bits&1 != 0, drop: bits&2 != 0, errorText: bits&4 != 0,
 						secretInKey: bits&8 != 0, unlisted: bits&16 != 0,
 					})
@@ -317,4 +317,55 @@ func TestLearnAfterPublish(t *testing.T) {
 	require.Same(t, first, p.policy.learn(newKey), "learnt again after publish")
 	require.Equal(t, before, p.policy.cached.Load(), "counted against maxCachedKeys twice")
 	require.False(t, p.policy.dirty.Load(), "nothing new to publish")
+}
+
+// TestNameTable: nameTable.lookup answers as the map it replaced (a missing name is
+// opOther) for sets of names over a two-letter alphabet, which share indexes all the time,
+// names added twice, and the empty name.
+func TestNameTable(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	name := func() string {
+		b := make([]byte, r.IntN(6))
+		for i := range b {
+			b[i] = "ab"[r.IntN(2)]
+		}
+		return string(b)
+	}
+	for round := range 500 {
+		var table nameTable
+		want := map[string]operation{}
+		for range 1 + round%40 {
+			n, op := name(), operation(1+r.IntN(int(numOperations)-1))
+			table.add(n, op)
+			want[n] = op
+		}
+		for range 200 {
+			n := name()
+			require.Equal(t, want[n], table.lookup(n), "round %d, name %q", round, n)
+		}
+		for n, op := range want {
+			require.Equal(t, op, table.lookup(n), "round %d, name %q", round, n)
+		}
+	}
+}
+
+// TestEnumValues: enumValues.has answers as the map of the enum's values for every value,
+// every value with one byte changed, cut or extended, and the empty string.
+func TestEnumValues(t *testing.T) {
+	for key, set := range enumKeys {
+		values := enumValuesOf(set)
+		tries := []string{"", otherValue}
+		for v := range set {
+			tries = append(tries, v, v[:len(v)-1], v+"x", strings.ToUpper(v))
+			for i := range len(v) {
+				b := []byte(v)
+				b[i] ^= 1
+				tries = append(tries, string(b))
+			}
+		}
+		for _, s := range tries {
+			_, want := set[s]
+			require.Equal(t, want, values.has(s), "%s: %q", key, s)
+		}
+	}
 }

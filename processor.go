@@ -141,14 +141,10 @@ func batch[RS, SS, I any, RSS sliceOf[RS], SSS sliceOf[SS], IS sliceOf[I]](p *au
 			ss := scopes.At(j)
 			guard(p, c, scopeOf(ss), scope, (*authobsProcessor).failClosedScope)
 			items := itemsOf(ss)
-			for k := range items.Len() {
-				guard(p, c, items.At(k), item, failItem)
-				// keys learnt on the way are published every 64 items as well, so a batch
-				// that brings many new keys (the first a collector sees, say) looks them up
-				// behind the front (a lock and two maps) on its first items only
-				if n++; n%64 == 0 {
-					p.policy.publish()
-				}
+			// the scope's items under one recover instead of one each: a panic fails its
+			// item closed and guardItems goes on from the next
+			for k, m := 0, items.Len(); k < m; {
+				k = guardItems(p, c, items, k, m, &n, item, failItem)
 			}
 		}
 	}
@@ -229,12 +225,18 @@ func (p *authobsProcessor) processLogs(_ context.Context, ld plog.Logs) (plog.Lo
 // event_name field.
 func (p *authobsProcessor) processLogRecord(lr plog.LogRecord, c *counters) {
 	op, _ := p.eventOperation(lr.Attributes())
-	if op == opOther && lr.EventName() != "" {
-		op = p.policy.operationOfEvent(lr.EventName())
+	// an empty field (most records have no event_name) holds nothing to redact: no call
+	name := lr.EventName()
+	if op == opOther && name != "" {
+		op = p.policy.operationOfEvent(name)
 	}
 	c.items[op]++
-	p.redactField(lr.EventName(), lr.SetEventName, c)
-	p.redactField(lr.SeverityText(), lr.SetSeverityText, c)
+	if name != "" {
+		p.redactField(name, lr.SetEventName, c)
+	}
+	if sev := lr.SeverityText(); sev != "" {
+		p.redactField(sev, lr.SetSeverityText, c)
+	}
 	p.routeAttrs(lr.Attributes(), op, c)
 	p.routeBody(lr.Body(), op, c)
 }
@@ -249,8 +251,13 @@ func (p *authobsProcessor) processMetrics(_ context.Context, md pmetric.Metrics)
 // point's attributes (each point counts as an item); metrics are not routed.
 func (p *authobsProcessor) processMetric(m pmetric.Metric, c *counters) {
 	p.redactField(m.Name(), m.SetName, c)
-	p.redactField(m.Description(), m.SetDescription, c)
-	p.redactField(m.Unit(), m.SetUnit, c)
+	// an empty description or unit holds nothing to redact: no call
+	if d := m.Description(); d != "" {
+		p.redactField(d, m.SetDescription, c)
+	}
+	if u := m.Unit(); u != "" {
+		p.redactField(u, m.SetUnit, c)
+	}
 	p.redactAttrs(m.Metadata(), c)
 	switch m.Type() {
 	case pmetric.MetricTypeGauge:

@@ -684,3 +684,45 @@ func TestRecoveredPanicLoggedOncePerCause(t *testing.T) {
 		{Attributes: attribute.NewSet(proc, attribute.String("signal", "logs"), attribute.String("reason", "internal_error")), Value: 5 * 5},
 	}, metricdatatest.IgnoreTimestamp())
 }
+
+// TestPanicsInOneScope: guardItems runs a scope's records under one recover; a record
+// that panics is failed closed and counted, and every other record of the scope, before,
+// between and after the panicking ones, is processed as usual (its secret redacted).
+func TestPanicsInOneScope(t *testing.T) {
+	tel := componenttest.NewTelemetry()
+	t.Cleanup(func() { require.NoError(t, tel.Shutdown(context.Background())) })
+	sink := new(consumertest.LogsSink)
+	calls := 0
+	failSome := func() {
+		// guarded in order: the resource, the scope, then each record; fail records 1, 2 and 4
+		calls++
+		if calls == 4 || calls == 5 || calls == 7 {
+			panic("impossible state")
+		}
+	}
+	lp, err := hookedFactory(failSome).CreateLogs(context.Background(), metadatatest.NewSettings(tel), routeConfig(RouteLogOnly), sink)
+	require.NoError(t, err)
+	ld := plog.NewLogs()
+	records := ld.ResourceLogs().AppendEmpty().ScopeLogs().AppendEmpty().LogRecords()
+	for range 6 {
+		records.AppendEmpty().Body().SetStr("secret " + testKey)
+	}
+	require.NoError(t, lp.ConsumeLogs(context.Background(), ld))
+
+	out := sink.AllLogs()[0].ResourceLogs().At(0).ScopeLogs().At(0).LogRecords()
+	require.Equal(t, 6, out.Len(), "the batch goes on")
+	for i := range out.Len() {
+		if i == 1 || i == 2 || i == 4 {
+			assert.Equal(t, map[string]any{failClosedAttr: true}, attrsOf(out.At(i).Attributes()), "record %d", i)
+			assert.Equal(t, pcommon.ValueTypeEmpty, out.At(i).Body().Type(), "record %d", i)
+			continue
+		}
+		assert.Empty(t, attrsOf(out.At(i).Attributes()), "record %d", i)
+		assert.NotContains(t, out.At(i).Body().Str(), testKey, "record %d", i)
+		assert.Contains(t, out.At(i).Body().Str(), "secret ", "record %d", i)
+	}
+	assert.Equal(t, 2+6, calls, "the resource, the scope and every record guarded once")
+	metadatatest.AssertEqualProcessorAuthobsItemsFailClosed(t, tel, []metricdata.DataPoint[int64]{
+		{Attributes: attribute.NewSet(proc, attribute.String("signal", "logs"), attribute.String("reason", "internal_error")), Value: 3},
+	}, metricdatatest.IgnoreTimestamp())
+}

@@ -104,6 +104,8 @@ type counters struct {
 	// recent holds the clean values met in this batch, in front of the shared clean cache;
 	// empty whenever the counters are in the pool.
 	recent cleancache.Recent
+	// facts is routeAttrs' scratch for the facts of the map it walks (never nested).
+	facts derivedFacts
 }
 
 // counts are what a batch counts, zeroed for every batch.

@@ -40,10 +40,21 @@ func TestAllowlistFiltersAgreeWithRegexes(t *testing.T) {
 			for range 150 {
 				v := drawRegex(parsed, r)
 				targets = append(targets, v, affixes[r.IntN(len(affixes))]+v+affixes[r.IntN(len(affixes))])
+				// near misses, where a branch's sieve (the last test before its regex) decides
+				if len(v) > 0 {
+					bs := []byte(v)
+					mut := "aZ9_-.=:/ \"'\n$\\*{}%@A"
+					bs[r.IntN(len(bs))] = mut[r.IntN(len(mut))]
+					targets = append(targets, v[:r.IntN(len(v))], string(bs))
+				}
 			}
 		}
 	}
-	targets = append(targets, "", "true", "FALSE", "nul", "null", "$1", "${X}", "%s", "{{ x }}", "aaaa", "KKKK", "\u212a\u212a")
+	targets = append(targets, "", "true", "FALSE", "nul", "null", "$1", "${X}", "%s", "{{ x }}", "aaaa", "KKKK", "\u212a\u212a",
+		"kK\u212a", "AKIAQWERTYUIOPASDFGH", "AAAAAAAAAAAAAAAAAAAB", "BAAAAAAAAAAAAAAAAAAA", "aaaA", "****", "...", "*.", "ABSKEXAMPLE")
+	for _, in := range secretInputs {
+		targets = append(targets, in.s)
+	}
 	accepted := 0
 	for _, l := range lists {
 		ca, err := compileAllowlist(l.al, l.name)

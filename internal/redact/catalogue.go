@@ -721,8 +721,21 @@ func entropyAtMost(s string, limit float64) bool {
 		count[c]++ //nolint:gosec // c < utf8.RuneSelf, the array's length: checked above
 	}
 	sum := 0.0
-	for _, c := range count {
-		sum += cLog2c[c]
+	if len(s) <= entropyShort {
+		// the byte values that occur, in the order they first occur, each once (its count
+		// is cleared as it is added): a short secret holds far fewer values than the 128
+		// counts. The order of the sum differs; the rounding that moves is far below
+		// entropyMargin.
+		for i := 0; i < len(s); i++ {
+			if c := count[s[i]]; c != 0 {
+				sum += cLog2c[c]
+				count[s[i]] = 0
+			}
+		}
+	} else {
+		for _, c := range count {
+			sum += cLog2c[c]
+		}
 	}
 	n := float64(len(s))
 	h := (cLog2c[len(s)] - sum) / n
@@ -731,6 +744,11 @@ func entropyAtMost(s string, limit float64) bool {
 	}
 	return shannon(s) <= limit
 }
+
+// entropyShort: up to this length a second pass over the secret (about 12 instructions a
+// byte) costs less than summing all 128 counts (about 4 a count); measured on a 20-byte
+// aws key (1 136 → 557 per call) and a 124-byte jwt (the second pass: 2 067 → 3 029).
+const entropyShort = 40
 
 // entropyMargin is far above the rounding error of either computation (about 1e-12 for
 // 128 terms of at most 255·8 bits) and far below any limit's precision.

@@ -708,7 +708,14 @@ func (rs *ruleSet) search(sc *scanner, ri int, re *regexp.Regexp, anchored bool,
 // start inside the last match's word (`AKIA…AKIA…` as one word) falls back to FindAll.
 // TestFindFreeIsFindAll compares the two on every catalogue rule.
 func (r *compiledRule) findFree(re *regexp.Regexp, win string) [][]int {
-	first := r.freeFrom(win, 0)
+	// next[k]: where starts[k] next occurs (-1: nowhere further), searched again only once
+	// the search has passed it, so each start's occurrences are looked for once per window
+	// however many matches it holds
+	var next [maxStarts]int
+	for k := range r.starts {
+		next[k] = -2
+	}
+	first := r.freeFrom(win, 0, &next)
 	if first < 0 {
 		return nil
 	}
@@ -723,14 +730,13 @@ func (r *compiledRule) findFree(re *regexp.Regexp, win string) [][]int {
 		if loc[1] == loc[0] {
 			break // an empty match (none begins with a start): FindAll's own rules
 		}
-		next := r.freeFrom(win, loc[1])
-		if next < 0 {
+		p = r.freeFrom(win, loc[1], &next)
+		if p == -1 {
 			return locs
 		}
-		if next < loc[1] {
+		if p < 0 {
 			break
 		}
-		p = next
 	}
 	locs = re.FindAllStringSubmatchIndex(win[first:], -1)
 	for _, loc := range locs {
@@ -741,20 +747,29 @@ func (r *compiledRule) findFree(re *regexp.Regexp, win string) [][]int {
 
 // freeFrom is where a search for a match beginning at pos or after may start: the first
 // occurrence of a start from pos on, moved back to just after an ASCII non-word byte (or
-// to 0); -1 when no start occurs.
-func (r *compiledRule) freeFrom(win string, pos int) int {
+// to 0); -1 when no start occurs, -2 when the move back would pass pos (the start is in
+// the word that ends at pos). next caches each start's next occurrence (findFree).
+func (r *compiledRule) freeFrom(win string, pos int, next *[maxStarts]int) int {
 	i := -1
-	for _, st := range r.starts {
-		if j := strings.Index(win[pos:], st); j >= 0 && (i < 0 || j < i) {
+	for k, st := range r.starts {
+		if next[k] == -2 || (next[k] >= 0 && next[k] < pos) {
+			next[k] = strings.Index(win[pos:], st)
+			if next[k] >= 0 {
+				next[k] += pos
+			}
+		}
+		if j := next[k]; j >= 0 && (i < 0 || j < i) {
 			i = j
 		}
 	}
 	if i < 0 {
 		return -1
 	}
-	i += pos
-	for i > 0 && (win[i-1] >= utf8.RuneSelf || isWordChar(win[i-1])) {
+	for i > pos && (win[i-1] >= utf8.RuneSelf || isWordChar(win[i-1])) {
 		i--
+	}
+	if i == pos && pos > 0 && (win[i-1] >= utf8.RuneSelf || isWordChar(win[i-1])) {
+		return -2
 	}
 	return i
 }

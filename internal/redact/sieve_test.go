@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sieveCase is a regex with the sieve built for it, run the way search runs it.
@@ -210,6 +211,23 @@ func TestFindFreeIsFindAll(t *testing.T) {
 			}
 			prev = s
 		}
+	}
+	// many matches in one window: each start is looked for once (findFree's next), so this
+	// costs what FindAll costs, not a search of the rest of the window per match
+	aws, err := compileRule(catalogue[slices.IndexFunc(catalogue[:], func(r Rule) bool { return r.ID == "aws-access-token" })], Custom, "aws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := strings.Repeat("AKIAQWERTYUIOPASDFGH ", 20000) + "ASIAQWERTYUIOPASDFGH"
+	start := time.Now()
+	got := aws.findFree(aws.re, many)
+	took := time.Since(start)
+	t.Logf("20 001 aws keys in one window: %v", took)
+	if took > 2*time.Second {
+		t.Errorf("20 001 aws keys in one window took %v", took)
+	}
+	if want := aws.re.FindAllStringSubmatchIndex(many, -1); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("20 001 aws keys: findFree found %d, FindAll %d", len(got), len(want))
 	}
 	t.Logf("%d rules with starts, %d windows, %d with a match, %d with two or more", rules, windows, found, multi)
 	if rules < 10 || found < 5000 || multi < 1000 {

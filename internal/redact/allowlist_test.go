@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"regexp/syntax"
+	"strings"
 	"testing"
 )
 
@@ -40,10 +41,21 @@ func TestAllowlistFiltersAgreeWithRegexes(t *testing.T) {
 			for range 150 {
 				v := drawRegex(parsed, r)
 				targets = append(targets, v, affixes[r.IntN(len(affixes))]+v+affixes[r.IntN(len(affixes))])
+				// near misses, where a branch's sieve (the last test before its regex) decides
+				if len(v) > 0 {
+					bs := []byte(v)
+					mut := "aZ9_-.=:/ \"'\n$\\*{}%@A"
+					bs[r.IntN(len(bs))] = mut[r.IntN(len(mut))]
+					targets = append(targets, v[:r.IntN(len(v))], string(bs))
+				}
 			}
 		}
 	}
-	targets = append(targets, "", "true", "FALSE", "nul", "null", "$1", "${X}", "%s", "{{ x }}", "aaaa", "KKKK", "\u212a\u212a")
+	targets = append(targets, "", "true", "FALSE", "nul", "null", "$1", "${X}", "%s", "{{ x }}", "aaaa", "KKKK", "\u212a\u212a",
+		"kK\u212a", "AKIAQWERTYUIOPASDFGH", "AAAAAAAAAAAAAAAAAAAB", "BAAAAAAAAAAAAAAAAAAA", "aaaA", "****", "...", "*.", "ABSKEXAMPLE")
+	for _, in := range secretInputs {
+		targets = append(targets, in.s)
+	}
 	accepted := 0
 	for _, l := range lists {
 		ca, err := compileAllowlist(l.al, l.name)
@@ -107,6 +119,30 @@ func TestEntropyAtMostAgreesWithShannon(t *testing.T) {
 		for _, l := range limits {
 			if got, want := entropyAtMost(s, l), shannon(s) <= l; got != want {
 				t.Fatalf("%q (entropy %v), limit %v: table says %v, shannon %v", s, shannon(s), l, got, want)
+			}
+		}
+	}
+}
+
+// TestHasNonASCII: the eight-bytes-at-a-time test agrees with a byte loop on every length
+// up to 40 with one byte of 0x80 or more at every place, and on ASCII only.
+func TestHasNonASCII(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		b := []byte(strings.Repeat("a", n))
+		if hasNonASCII(string(b)) {
+			t.Fatalf("%q: non-ASCII reported", b)
+		}
+		for i := range b {
+			for _, c := range []byte{0x80, 0xc3, 0xff} {
+				b[i] = c
+				if !hasNonASCII(string(b)) {
+					t.Fatalf("%q: byte %#x at %d missed", b, c, i)
+				}
+				b[i] = 0x7f
+				if hasNonASCII(string(b)) {
+					t.Fatalf("%q: 0x7f reported", b)
+				}
+				b[i] = 'a'
 			}
 		}
 	}

@@ -4,8 +4,10 @@ import (
 	"math/rand/v2"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // sieveCase is a regex with the sieve built for it, run the way search runs it.
@@ -55,6 +57,8 @@ func sieveCases(t *testing.T) []sieveCase {
 		`x(?m)^ab$c`, `x\Aab\z`, `x(?i)kelvin[a-c]{2,4}`, `x(?:ab){2,4}c$`, `x[^a]y.z`, `x(?s).q`,
 		`xé+[ß-ÿ]`, `x\bfoo\B.`, `x$y?`, `x$$`, `x(?:a|b$|c\z)d?`, `x(?:ab?){3,}(?:c{0,2}|d)$`,
 		`x(?U)a+?b`, `x(?:a*)*b`, `x[\p{Greek}a]{2}`, `x(?i)[ſk]{2}$`,
+		// starts (findFree): a start inside a word, `\B`, a folded part after a start, two starts
+		`\bAKIA[A-Z]{4}\b`, `AK[A-Z]{2}\b`, `\BKIA\d`, `(?:ab|cd)(?i)k[a-z]*`, `xy(?:z|$)`, `\b(?:AB|ABAB)[AB]{2}`, `(?:AB){0,2}CD[0-9]`, `x(?m)AB\n^CD`,
 	} {
 		add(expr, expr, nil)
 	}
@@ -162,4 +166,71 @@ func TestSieveCoversTheCatalogue(t *testing.T) {
 		t.Errorf("%d rules have no automaton: %v", len(literalsOnly), literalsOnly)
 	}
 	t.Logf("rules with required literals only (too many positions): %v", literalsOnly)
+}
+
+// TestFindFreeIsFindAll: a free search that begins at the word of the first start and
+// searches again only where a start occurs (findFree) finds what FindAll finds, index for
+// index, for every catalogue rule with starts and for regexes that test its edges (`\b`,
+// `\B`, a start inside a word, folding, `$`), on the sieve's texts, each doubled (two
+// matches, apart and in one word) and behind a word and a multi-byte rune.
+func TestFindFreeIsFindAll(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 2026))
+	var common []string
+	for _, in := range secretInputs {
+		common = append(common, in.s)
+	}
+	var rules, windows, found, multi int
+	for _, c := range sieveCases(t) {
+		if c.anchored {
+			continue
+		}
+		cr, err := compileRule(Rule{ID: c.name, Regex: c.re.String(), Keywords: []string{"x"}}, Custom, c.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cr.starts == nil {
+			continue
+		}
+		rules++
+		prev := ""
+		for _, s := range append(sieveTexts(c, r), common...) {
+			// two different draws: the first start that occurs is not always the first listed
+			for _, w := range []string{s, s + " " + s, s + s, "word" + s, "é" + s + "\u212a" + s, s[min(len(s), 1):], s + " " + prev, prev + s} {
+				want := c.re.FindAllStringSubmatchIndex(w, -1)
+				got := cr.findFree(c.re, w)
+				if !slices.EqualFunc(got, want, slices.Equal) {
+					t.Errorf("%s on %q: findFree %v, FindAll %v", c.name, w, got, want)
+				}
+				windows++
+				if len(want) > 0 {
+					found++
+				}
+				if len(want) > 1 {
+					multi++
+				}
+			}
+			prev = s
+		}
+	}
+	// many matches in one window: each start is looked for once (findFree's next), so this
+	// costs what FindAll costs, not a search of the rest of the window per match
+	aws, err := compileRule(catalogue[slices.IndexFunc(catalogue[:], func(r Rule) bool { return r.ID == "aws-access-token" })], Custom, "aws")
+	if err != nil {
+		t.Fatal(err)
+	}
+	many := strings.Repeat("AKIAQWERTYUIOPASDFGH ", 20000) + "ASIAQWERTYUIOPASDFGH"
+	start := time.Now()
+	got := aws.findFree(aws.re, many)
+	took := time.Since(start)
+	t.Logf("20 001 aws keys in one window: %v", took)
+	if took > 2*time.Second {
+		t.Errorf("20 001 aws keys in one window took %v", took)
+	}
+	if want := aws.re.FindAllStringSubmatchIndex(many, -1); !slices.EqualFunc(got, want, slices.Equal) {
+		t.Errorf("20 001 aws keys: findFree found %d, FindAll %d", len(got), len(want))
+	}
+	t.Logf("%d rules with starts, %d windows, %d with a match, %d with two or more", rules, windows, found, multi)
+	if rules < 10 || found < 5000 || multi < 1000 {
+		t.Errorf("too few rules (%d), matches (%d) or repeated matches (%d) to show anything", rules, found, multi)
+	}
 }

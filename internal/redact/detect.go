@@ -443,7 +443,16 @@ func quietUntil(s string, i int, wordStart bool, stop uint8) (int, int, bool) {
 				}
 			}
 			if next&qNext != 0 && (s[j] != '.' || (uint(i+5) < uint(len(s)) && s[i+5] == '~' && s[i+4] == 'Q')) {
-				return i, j - 1, true
+				// before a `/` (`v1/`, `items/` on a path), wordAt's first test that can
+				// fail there, where it costs no return to scan and no call: a word of no
+				// shape is a token only if its token run may be long enough, four bytes of
+				// cEnt in [i+minBase64Len-4, i+minBase64Len) (an Entra ID secret, its other
+				// test, has no `/` in its first six bytes). Other token bytes (`-`, `_` of
+				// ids, mostly long runs) go to wordAt at once.
+				if s[j] != '/' || (uint(i+minBase64Len-1) < uint(len(s)) &&
+					classes[s[i+minBase64Len-4]]&classes[s[i+minBase64Len-3]]&classes[s[i+minBase64Len-2]]&classes[s[i+minBase64Len-1]]&cEnt != 0) {
+					return i, j - 1, true
+				}
 			}
 		} else if cl&qGlue != 0 && i > 0 && (s[i-1] == '-' || s[i-1] == '_') && uint(i+1) < uint(len(s)) {
 			// prefixAt's first tests here, where they cost no return to scan: the second

@@ -611,3 +611,45 @@ func writeRandomKey(b *strings.Builder, r *rand.Rand, words, seps []string, most
 		b.WriteString(seps[r.IntN(len(seps))])
 	}
 }
+
+// TestQuietPathWordsAgree checks scan against referenceScan where quietUntil answers for
+// wordAt: a word of no shape before a `/`, its token run long or short, random (a
+// HighEntropy secret after a credential word) or not, at every length around
+// minBase64Len and the end of s. The probes must hold matches that begin at such a word.
+func TestQuietPathWordsAgree(t *testing.T) {
+	r := rand.New(rand.NewPCG(13, 14))
+	const alnum = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	const token = alnum + "+/-_="
+	heads := []string{"", "token ", "secret: ", "api_key=", "Authorization: token ", "GET /", "path ", "x "}
+	found := 0
+	for range 200000 {
+		var b strings.Builder
+		b.WriteString(heads[r.IntN(len(heads))])
+		at := b.Len()
+		for n := 1 + r.IntN(11); n > 0; n-- {
+			b.WriteByte(alnum[r.IntN(len(alnum))])
+		}
+		b.WriteByte('/')
+		for n := r.IntN(40); n > 0; n-- {
+			b.WriteByte(token[r.IntN(len(token))])
+		}
+		if r.IntN(2) == 0 {
+			b.WriteString(" served")
+		}
+		s := b.String()
+		got, want := scanner{s: s}, scanner{s: s}
+		got.scan()
+		want.referenceScan()
+		if got.escape != want.escape || !slices.Equal(got.found(), want.found()) {
+			t.Fatalf("%q: scan found %v (escape %v), the reference %v (escape %v)", s, got.found(), got.escape, want.found(), want.escape)
+		}
+		for _, m := range want.found() {
+			if m.start == at {
+				found++
+			}
+		}
+	}
+	if found < 1000 {
+		t.Fatalf("only %d matches at the word before `/`", found)
+	}
+}

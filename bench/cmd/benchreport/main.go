@@ -75,7 +75,7 @@ func main() {
 	for _, g := range groups {
 		unit := "span"
 		switch {
-		case g == "Logs":
+		case strings.Contains(g, "Logs"): // Logs, CodexLogs, SemconvLogs, SemconvLogsFresh
 			unit = "record"
 		case g == "Metrics":
 			unit = "point"

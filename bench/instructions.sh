@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Instructions per batch of authobs trace_safe against the floor on the same batches, counted
-# by callgrind: the ratio that machine load and the build's code layout do not move (the
-# clock ratio of `make bench` moves with both; bench/README.md). For each workload it runs
+# by callgrind: the ratio that the build's code layout does not move (the clock ratio of
+# `make bench` does; bench/README.md). Run it on a quiet machine: under heavy load (load
+# average ~8) some counts came out up to 40% high, for a reason not found. For each workload it runs
 # the bench test binary twice under callgrind, collecting inside the processor's
 # process<Signal> and inside the floor's function, and sums the self cost of every function
 # but the Go runtime's GC and scheduler (their work lands wherever a collection happens to

@@ -152,15 +152,23 @@ func benchTraceBatches(b *testing.B, names []string, batches []ptrace.Traces) {
 
 // BenchmarkLogs: every contender on the shared 1000-record log batch.
 func BenchmarkLogs(b *testing.B) {
-	ws := workload()
+	var batches []plog.Logs
+	for _, w := range workload() {
+		batches = append(batches, w.Logs)
+	}
+	benchLogBatches(b, ContenderNames, batches)
+}
+
+// benchLogBatches is benchTraceBatches for log records.
+func benchLogBatches(b *testing.B, names []string, batches []plog.Logs) {
 	ctx := context.Background()
-	for _, name := range ContenderNames {
+	for _, name := range names {
 		b.Run("proc="+name, func(b *testing.B) {
 			c := newContender(b, name)
 			var ld plog.Logs
 			i := 0
 			measure(b, LogsPerBatch, "record",
-				func() { ld = plog.NewLogs(); ws[i%Batches].Logs.CopyTo(ld); i++ },
+				func() { ld = plog.NewLogs(); batches[i%len(batches)].CopyTo(ld); i++ },
 				func() error { return c.Logs(ctx, ld) })
 		})
 	}

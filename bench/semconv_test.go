@@ -207,17 +207,7 @@ func BenchmarkCodexLogs(b *testing.B) {
 	if codexLogsErr != nil {
 		b.Fatal(codexLogsErr)
 	}
-	ctx := context.Background()
-	for _, name := range []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"} {
-		b.Run("proc="+name, func(b *testing.B) {
-			c := newContender(b, name)
-			var ld plog.Logs
-			i := 0
-			measure(b, LogsPerBatch, "record",
-				func() { ld = plog.NewLogs(); codexLogsBatches[i%len(codexLogsBatches)].CopyTo(ld); i++ },
-				func() error { return c.Logs(ctx, ld) })
-		})
-	}
+	benchLogBatches(b, []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"}, codexLogsBatches)
 }
 
 // TestCodexLogsWorkload: the batches hold LogsPerBatch records each, every captured record
@@ -287,18 +277,7 @@ func benchSemconvLogs(b *testing.B, fresh bool) {
 	if semconvLogsErr[v] != nil {
 		b.Fatal(semconvLogsErr[v])
 	}
-	batches := semconvLogsBatches[v]
-	ctx := context.Background()
-	for _, name := range []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"} {
-		b.Run("proc="+name, func(b *testing.B) {
-			c := newContender(b, name)
-			var ld plog.Logs
-			i := 0
-			measure(b, LogsPerBatch, "record",
-				func() { ld = plog.NewLogs(); batches[i%len(batches)].CopyTo(ld); i++ },
-				func() error { return c.Logs(ctx, ld) })
-		})
-	}
+	benchLogBatches(b, []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"}, semconvLogsBatches[v])
 }
 
 // TestSemconvLogsClean: without planted secrets the semconv log records are benign. log_only

@@ -127,10 +127,10 @@ func newPanicLog(logger *zap.Logger, id string) *panicLog {
 	return &panicLog{logger: logger, id: id, seen: map[uintptr]bool{}}
 }
 
-// record is called from the deferred recover of guard, on the panicking stack.
+// record is called from the deferred recover of guard or guardItems, on the panicking stack.
 func (l *panicLog) record(r any) {
 	var pcs [64]uintptr
-	frames := pcs[:runtime.Callers(3, pcs[:])] // above record and guard's deferred func
+	frames := pcs[:runtime.Callers(3, pcs[:])] // above record and guard's (guardItems') deferred func
 	site := panicSite(frames)
 	l.mu.Lock()
 	logged, causes := l.seen[site], len(l.seen)

@@ -117,7 +117,8 @@ type sliceOf[E any] interface {
 	At(int) E
 }
 
-// batch walks one batch of any signal: every resource, scope and item, each under guard;
+// batch walks one batch of any signal: every resource and scope under guard, a scope's items
+// under guardItems (one recover for the run; an item that panics is failed closed alone);
 // the keys learnt on the way are published every 64 items and at the end, and the counts
 // recorded once per batch.
 // The accessors say how the signal nests (resourceOf … itemsOf), item processes one item

@@ -117,7 +117,8 @@ type counts struct {
 	failClosed [numFailReasons]int64
 }
 
-// putCounters returns c to the pool, holding none of the batch's values.
+// putCounters returns c to the pool, holding none of the batch's values (the derived facts of
+// its last attribute map stay: lengths and a count, never read before routeAttrs sets them).
 func putCounters(c *counters) {
 	c.recent.Reset()
 	countersPool.Put(c)

@@ -171,6 +171,12 @@ func (c *Cache) Add(s string, h uint64) {
 		return
 	}
 	t := c.table.Load()
+	if len(s) > longLen && int(t.used.Load()) > len(t.arena)/2 {
+		// long values have their half of the arena: turning one away is not a refusal that
+		// says the table has gone stale, so it does not count toward replacing it (a few
+		// recurring stack traces would otherwise flush every short value now and then)
+		return
+	}
 	set := &t.sets[h&(sets-1)]
 	way := -1
 	for i := range set {

@@ -149,6 +149,29 @@ func TestLongValuesTakeHalfTheArena(t *testing.T) {
 	assert.True(t, has(c, short), "a short value was refused once long values filled their half")
 }
 
+// TestLongValueTurnedAwayIsNoRefusal: once half the arena is used, a recurring long value
+// that is turned away does not count toward replacing the table, which would throw away
+// every short value held.
+func TestLongValueTurnedAwayIsNoRefusal(t *testing.T) {
+	c := newCache(1000)
+	first := c.table.Load()
+	var shorts []string
+	for i := 0; int(first.used.Load()) <= arena/2; i++ {
+		v := strings.Repeat("s", 100) + strconv.Itoa(100000+i)
+		add(c, v)
+		add(c, v)
+		shorts = append(shorts, v)
+	}
+	long := strings.Repeat("L", 1000)
+	for range 1100 {
+		add(c, long)
+		has(c, long)
+	}
+	assert.Same(t, first, c.table.Load(), "a recurring long value made the cache replace its table")
+	assert.True(t, has(c, shorts[0]), "the short values were thrown away")
+	assert.False(t, has(c, long))
+}
+
 // TestConcurrentUse drives every path at once — admission, lookup, a full table, its
 // replacement — from several goroutines, for the race detector; and checks that no
 // goroutine ever sees a value reported clean that nobody added.

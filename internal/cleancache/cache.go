@@ -198,7 +198,7 @@ func (c *Cache) Add(s string, h uint64) {
 func (t *table) admit(s string, h uint64, slot *atomic.Uint64) bool {
 	// a full arena is not grown further, so the counter cannot wrap however many values
 	// are refused before the table is replaced
-	if used := int(t.used.Load()); used > len(t.arena) || len(s) > longLen && used > len(t.arena)/2 {
+	if int(t.used.Load()) > len(t.arena) {
 		return false
 	}
 	end := t.used.Add(int32(len(s))) //nolint:gosec // Add admits only Cacheable values: len(s) <= MaxLen (4096)

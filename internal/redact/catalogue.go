@@ -324,13 +324,7 @@ func firstStrings(re *syntax.Regexp) (out []string, exact bool) {
 			if next == nil || len(out)*len(next) > maxFirstStrings {
 				return prefixesOrNil(out), false
 			}
-			var cross []string
-			for _, a := range out {
-				for _, b := range next {
-					cross = append(cross, a+b)
-				}
-			}
-			out = cross
+			out = crossStrings(out, next)
 			if !ex {
 				return out, false
 			}
@@ -848,6 +842,7 @@ func leading(re *syntax.Regexp) []string {
 	return nonEmpty(ex)
 }
 
+// crossStrings is every string of a followed by every string of b, in that order.
 func crossStrings(a, b []string) []string {
 	var out []string
 	for _, x := range a {

@@ -272,13 +272,7 @@ func literals(re *syntax.Regexp) (exact []string, groups [][]string) {
 			ex, gs := literals(sub)
 			groups = append(groups, gs...)
 			if ex != nil && len(cur)*len(ex) <= maxExact {
-				var cross []string
-				for _, a := range cur {
-					for _, b := range ex {
-						cross = append(cross, a+b)
-					}
-				}
-				cur = cross
+				cur = crossStrings(cur, ex)
 				continue
 			}
 			// what is multiplied so far, and this part, are each required on their own

@@ -179,14 +179,20 @@ var (
 	sharedMetrics []pmetric.Metrics
 )
 
-// BenchmarkMetrics: the floor and authobs (metrics are not routed: both routes do the
-// same) on 1000-point metrics batches, rotating over Batches seeds like the spans.
-func BenchmarkMetrics(b *testing.B) {
+// metricsWorkload: Batches metrics batches, built once.
+func metricsWorkload() []pmetric.Metrics {
 	metricsOnce.Do(func() {
 		for i := range Batches {
 			sharedMetrics = append(sharedMetrics, receivedMetrics(NewMetricsSeed(Seed+uint64(i))))
 		}
 	})
+	return sharedMetrics
+}
+
+// BenchmarkMetrics: the floor and authobs (metrics are not routed: both routes do the
+// same) on 1000-point metrics batches, rotating over Batches seeds like the spans.
+func BenchmarkMetrics(b *testing.B) {
+	batches := metricsWorkload()
 	ctx := context.Background()
 	for _, name := range []string{"floor", "authobs_trace_safe"} {
 		b.Run("proc="+name, func(b *testing.B) {
@@ -194,7 +200,7 @@ func BenchmarkMetrics(b *testing.B) {
 			var md pmetric.Metrics
 			i := 0
 			measure(b, PointsPerBatch, "point",
-				func() { md = pmetric.NewMetrics(); sharedMetrics[i%Batches].CopyTo(md); i++ },
+				func() { md = pmetric.NewMetrics(); batches[i%Batches].CopyTo(md); i++ },
 				func() error { return c.Metrics(ctx, md) })
 		})
 	}

@@ -148,6 +148,12 @@ var (
 // BenchmarkCodex: the floor, authobs and redactionprocessor on the spans of the real Codex
 // CLI captures (codex.go), replayed in 1000-span batches.
 func BenchmarkCodex(b *testing.B) {
+	benchTraceBatches(b, []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"}, codexWorkload(b))
+}
+
+// codexWorkload: Batches batches of the Codex CLI's captured spans, built once.
+func codexWorkload(tb testing.TB) []ptrace.Traces {
+	tb.Helper()
 	codexOnce.Do(func() {
 		codexBatches, codexErr = NewCodexWorkload(Batches)
 		for i, td := range codexBatches {
@@ -155,9 +161,9 @@ func BenchmarkCodex(b *testing.B) {
 		}
 	})
 	if codexErr != nil {
-		b.Fatal(codexErr)
+		tb.Fatal(codexErr)
 	}
-	benchTraceBatches(b, []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"}, codexBatches)
+	return codexBatches
 }
 
 // TestCodexWorkload: the batches hold SpansPerBatch spans each, and the real client's
@@ -198,6 +204,12 @@ var (
 // real Codex CLI captures (codex.go), replayed in 1000-record batches: the auth events the
 // product exists for, as the client sends them.
 func BenchmarkCodexLogs(b *testing.B) {
+	benchLogBatches(b, []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"}, codexLogsWorkload(b))
+}
+
+// codexLogsWorkload: Batches batches of the Codex CLI's captured log records, built once.
+func codexLogsWorkload(tb testing.TB) []plog.Logs {
+	tb.Helper()
 	codexLogsOnce.Do(func() {
 		codexLogsBatches, codexLogsErr = NewCodexLogsWorkload(Batches)
 		for i, ld := range codexLogsBatches {
@@ -205,9 +217,9 @@ func BenchmarkCodexLogs(b *testing.B) {
 		}
 	})
 	if codexLogsErr != nil {
-		b.Fatal(codexLogsErr)
+		tb.Fatal(codexLogsErr)
 	}
-	benchLogBatches(b, []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"}, codexLogsBatches)
+	return codexLogsBatches
 }
 
 // TestCodexLogsWorkload: the batches hold LogsPerBatch records each, every captured record
@@ -260,6 +272,13 @@ func BenchmarkSemconvLogs(b *testing.B) { benchSemconvLogs(b, false) }
 func BenchmarkSemconvLogsFresh(b *testing.B) { benchSemconvLogs(b, true) }
 
 func benchSemconvLogs(b *testing.B, fresh bool) {
+	benchLogBatches(b, []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"}, semconvLogsWorkload(b, fresh))
+}
+
+// semconvLogsWorkload: Batches batches of semconv log records with planted secrets, built
+// once per variant.
+func semconvLogsWorkload(tb testing.TB, fresh bool) []plog.Logs {
+	tb.Helper()
 	v := 0
 	if fresh {
 		v = 1
@@ -275,9 +294,9 @@ func benchSemconvLogs(b *testing.B, fresh bool) {
 		}
 	})
 	if semconvLogsErr[v] != nil {
-		b.Fatal(semconvLogsErr[v])
+		tb.Fatal(semconvLogsErr[v])
 	}
-	benchLogBatches(b, []string{"floor", "authobs_trace_safe", "authobs_log_only", "redaction"}, semconvLogsBatches[v])
+	return semconvLogsBatches[v]
 }
 
 // TestSemconvLogsClean: without planted secrets the semconv log records are benign. log_only

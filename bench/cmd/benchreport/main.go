@@ -1,6 +1,7 @@
 // Command benchreport summarises the output of the bench module's benchmarks: per
 // contender the median ns, bytes and allocations per item, the speed-up against
-// redactionprocessor and the cost against the byte-walk floor, then the leak table.
+// redactionprocessor and the cost against the byte-walk floor, the paired ratios
+// (BenchmarkPaired: the floor and authobs timed back to back), then the leak table.
 // The ratios are also printed as benchmark lines, so benchstat reads them too.
 //
 //	go run ./cmd/benchreport results/bench-<time>.txt
@@ -72,7 +73,12 @@ func main() {
 		}
 	}
 	var ratioLines []string
+	var paired []string
 	for _, g := range groups {
+		if strings.HasPrefix(g, "Paired/") {
+			paired = append(paired, g)
+			continue
+		}
 		unit := "span"
 		switch {
 		case strings.Contains(g, "Logs"): // Logs, CodexLogs, SemconvLogs, SemconvLogsFresh
@@ -102,6 +108,26 @@ func main() {
 				ratioLines = append(ratioLines, fmt.Sprintf("BenchmarkRatio/signal=%s/proc=%s 1 %.4f x-faster-than-redaction %.4f x-floor-cost", strings.ToLower(g), p, red/t, t/floor))
 			case floor > 0:
 				ratioLines = append(ratioLines, fmt.Sprintf("BenchmarkRatio/signal=%s/proc=%s 1 %.4f x-floor-cost", strings.ToLower(g), p, t/floor))
+			}
+		}
+	}
+	if len(paired) > 0 {
+		// BenchmarkPaired: the floor and authobs timed back to back on twin copies
+		fmt.Printf("\nPaired with the floor (medians; each pair on twin copies of one batch)\n")
+		fmt.Printf("%-18s %-22s %8s %12s %12s %10s\n", "workload", "contender", "per", "floor ns", "ns", "x floor")
+		for _, g := range paired {
+			w := strings.TrimPrefix(g, "Paired/w=")
+			for _, p := range procs[g] {
+				s := samples[key{g, p}]
+				unit := "span"
+				for _, u := range []string{"record", "point"} {
+					if len(s["ns/"+u]) > 0 {
+						unit = u
+					}
+				}
+				x := median(s["x-floor"])
+				fmt.Printf("%-18s %-22s %8s %12.1f %12.1f %9.2fx\n", w, p, unit, median(s["floor-ns/"+unit]), median(s["ns/"+unit]), x)
+				ratioLines = append(ratioLines, fmt.Sprintf("BenchmarkRatio/signal=paired-%s/proc=%s 1 %.4f x-floor-cost", strings.ToLower(w), p, x))
 			}
 		}
 	}

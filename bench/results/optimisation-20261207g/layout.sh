@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # layout.sh: the layout experiment of issue 12's sixth pass. Builds the bench test binary of
-# HEAD once per variant, each variant one edit that changes no instruction on the hot path,
-# only where data lies, and runs BenchmarkPaired on every binary, ROUNDS rounds, the
-# binaries interleaved within each round. Prints the paired ratio (x-floor) per workload,
-# variant and round.
+# HEAD once per variant, each variant one edit to where data lies, and runs BenchmarkPaired
+# on every binary, ROUNDS rounds, the binaries interleaved within each round. Prints the
+# paired ratio (x-floor) per workload, variant and round. The pads change no instruction;
+# sets=N also changes how many values the clean cache holds (N a power of two).
 #
 #   bench/results/optimisation-20261207g/layout.sh
 #   VARIANTS="base kwpad=64 sets=256" ROUNDS=3 WORKLOADS='Traces|Logs' bench/results/optimisation-20261207g/layout.sh
@@ -18,12 +18,16 @@
 set -euo pipefail
 cd "$(git -C "$(dirname "$0")" rev-parse --show-toplevel)"
 VARIANTS=${VARIANTS:-base kwpad=64 kwpad=128 kwpad=4096 rpad=64 cpad=64 tpad=1024 sets=256 sets=128}
-ROUNDS=${ROUNDS:-2}
+ROUNDS=${ROUNDS:-3}
 WORKLOADS=${WORKLOADS:-Traces|Logs|Semconv}
 BENCH_TIME=${BENCH_TIME:-60x}
 tmp=$(mktemp -d)
-trap 'git worktree remove --force "$tmp/wt" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
-git worktree add --detach "$tmp/wt" HEAD >/dev/null
+top=$PWD
+trap 'cd "$top"; git worktree remove --force "$tmp/wt" >/dev/null 2>&1 || true; rm -rf "$tmp"; git worktree prune' EXIT
+git worktree add --quiet --detach "$tmp/wt" HEAD
+echo "# layout.sh $(date -u +%FT%TZ): $(git rev-parse --short HEAD), ROUNDS=$ROUNDS BENCH_TIME=$BENCH_TIME"
+echo "# variants: $VARIANTS"
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 pad() { # pad FILE TYPE N: N bytes of padding as the first field of TYPE
 	sed -i "s/^type $2 struct {\$/type $2 struct {\n\t_ [$3]byte/" "$1"
 	grep -q "^	_ \[$3\]byte" "$1" || { echo "layout.sh: no struct $2 in $1" >&2; exit 1; }
@@ -36,12 +40,15 @@ for v in $VARIANTS; do
 	rpad=*) pad "$tmp/wt/policy.go" ruleTable "${v#*=}" ;;
 	cpad=*) pad "$tmp/wt/internal/cleancache/cache.go" Cache "${v#*=}" ;;
 	tpad=*) pad "$tmp/wt/internal/cleancache/cache.go" table "${v#*=}" ;;
-	sets=*) sed -i "s/^\tsets = 1024\$/\tsets = ${v#*=}/" "$tmp/wt/internal/cleancache/cache.go" ;;
+	sets=*)
+		sed -i "s/^\tsets = 1024\$/\tsets = ${v#*=}/" "$tmp/wt/internal/cleancache/cache.go"
+		grep -q "^	sets = ${v#*=}\$" "$tmp/wt/internal/cleancache/cache.go" || { echo "layout.sh: no sets constant" >&2; exit 1; }
+		;;
 	*) echo "layout.sh: unknown variant $v" >&2; exit 2 ;;
 	esac
 	(cd "$tmp/wt/bench" && GOWORK=off go test -c -o "$tmp/$v.test" .)
 done
-cd bench # the workloads read their corpora by relative path
+cd "$tmp/wt/bench" # the workloads read their corpora by relative path: the worktree's own
 for r in $(seq "$ROUNDS"); do
 	for v in $VARIANTS; do
 		"$tmp/$v.test" -test.run '^$' -test.bench "^BenchmarkPaired\$/^w=($WORKLOADS)\$" -test.benchtime "$BENCH_TIME" 2>&1 |

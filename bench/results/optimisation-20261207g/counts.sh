@@ -5,7 +5,7 @@
 #   kwpad=64   keyword.Set starting 64 bytes later (layout.sh's variant): same instructions
 #   bound      bound-no-body-scan.diff applied: log bodies not scanned at all
 #   main, sets=256 at N=150   the 256-set clean cache against main once the caches are full
-# Output: one instructions.sh table per variant on stdout. About 25 minutes on 2 cores.
+# Output: one instructions.sh table per variant on stdout. About 15 minutes.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cd "$(git -C "$here" rev-parse --show-toplevel)"
@@ -20,8 +20,14 @@ run() { # run NAME N WORKLOADS EDIT...
 	git worktree add --quiet --detach "$tmp/$name" HEAD
 	for e in "$@"; do
 		case $e in
-		kwpad=*) sed -i "s/^type Set struct {\$/type Set struct {\n\t_ [${e#*=}]byte/" "$tmp/$name/internal/redact/keyword/keyword.go" ;;
-		sets=*) sed -i "s/^\tsets = 1024\$/\tsets = ${e#*=}/" "$tmp/$name/internal/cleancache/cache.go" ;;
+		kwpad=*)
+			sed -i "s/^type Set struct {\$/type Set struct {\n\t_ [${e#*=}]byte/" "$tmp/$name/internal/redact/keyword/keyword.go"
+			grep -q "^	_ \[${e#*=}\]byte" "$tmp/$name/internal/redact/keyword/keyword.go" || { echo "counts.sh: no struct Set" >&2; exit 1; }
+			;;
+		sets=*)
+			sed -i "s/^\tsets = 1024\$/\tsets = ${e#*=}/" "$tmp/$name/internal/cleancache/cache.go"
+			grep -q "^	sets = ${e#*=}\$" "$tmp/$name/internal/cleancache/cache.go" || { echo "counts.sh: no sets constant" >&2; exit 1; }
+			;;
 		bound) git -C "$tmp/$name" apply "$here/bound-no-body-scan.diff" ;;
 		esac
 	done
